@@ -1,0 +1,80 @@
+/* config.h — the parsed supervisord-style configuration: what tend runs.
+ * Pure data; config.c fills it from ini.c's sections, nothing here touches processes. */
+#pragma once
+#include <stdbool.h>
+#include <stdio.h>
+
+enum autorestart { RESTART_FALSE, RESTART_UNEXPECTED, RESTART_TRUE };
+
+/* tend extension `shutdown_on=`: the container's fate follows this service. */
+enum shutdown_on { SHUTDOWN_NEVER, SHUTDOWN_ON_EXIT, SHUTDOWN_ON_FATAL };
+
+enum log_kind {
+	LOG_DEFAULT, /* unset or AUTO: prefixed lines on tend's own stdout/stderr */
+	LOG_NONE,    /* NONE/off: drained and dropped */
+	LOG_FD,      /* /dev/stdout, /dev/stderr, /dev/fd/N: prefixed lines on fd N */
+	LOG_FILE,    /* a path: raw lines appended, rotated by size */
+};
+
+struct log_target {
+	enum log_kind kind;
+	int fd;             /* LOG_FD: 1, 2 or N */
+	char *path;         /* LOG_FILE: absolute or relative to tend's cwd, expanded */
+	long long maxbytes; /* 0 = never rotate; default 50MB */
+	int backups;        /* default 10 */
+};
+
+/* One process instance: a [program:x] expanded by numprocs. */
+struct program {
+	char *name;    /* process name after expansion, e.g. "web_05" */
+	char *group;   /* [group:g] that lists the program, else the program name */
+	char *program; /* the section's program name */
+	int process_num;
+	char **argv;   /* command split like supervisord (shlex, POSIX), NULL-terminated */
+	int priority;
+	bool autostart;
+	int startsecs;
+	int startretries;
+	enum autorestart autorestart;
+	unsigned char exitcodes[32]; /* bitmap of expected exit codes 0..255 */
+	int stopsignal;
+	int stopwaitsecs;
+	bool stopasgroup, killasgroup;
+	char *user;      /* NULL: do not change */
+	char *directory; /* NULL: tend's cwd */
+	int umask;       /* -1: inherit */
+	char **env;      /* "K=V" to set, in order: [supervisord] environment, then the program's */
+	bool redirect_stderr;
+	struct log_target out, err;
+	/* tend extensions */
+	bool containment;          /* `containment=` (default true): keeper stops leftovers */
+	enum shutdown_on shutdown_on;
+	/* where it was defined, for messages */
+	char *file;
+	int line;
+};
+
+struct config {
+	char *path;               /* the main file, as given */
+	struct program *progs;    /* in file order (includes in sorted glob order) */
+	int nprogs;
+	char **env;               /* [supervisord] environment=, "K=V", NULL-terminated */
+	char *ctl_socket;         /* [unix_http_server] file=, or NULL (used by the control issue) */
+};
+
+static inline bool exitcode_expected(const struct program *p, int code)
+{
+	return code >= 0 && code < 256 && (p->exitcodes[code / 8] >> (code % 8)) & 1;
+}
+
+/* Parse PATH (and its includes). On error returns -1 with "FILE:LINE: what is wrong"
+ * in err (no trailing newline); warnings (unknown keys, globs that match nothing) are
+ * written to `warn` as "tend: FILE:LINE: warning: ..." lines. `warn` may be NULL. */
+int config_load(const char *path, struct config *out, char *err, size_t errlen, FILE *warn);
+void config_free(struct config *c);
+
+/* `tend -c FILE --check`: the effective services, one block each. */
+void config_print(const struct config *c, FILE *f);
+
+/* Same effective settings (for SIGHUP: unchanged services keep running). */
+bool program_equal(const struct program *a, const struct program *b);

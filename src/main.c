@@ -1,0 +1,58 @@
+/* main.c — start-up order matters: block every signal first (nothing sent after this
+ * instruction is lost), then parse the command line, become a subreaper, spawn, loop. */
+#include "tend.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+static void load_config(struct tend *t)
+{
+	static struct config cfg;
+	char err[1024];
+	if (config_load(t->opt.config, &cfg, err, sizeof err, stderr) < 0) {
+		fprintf(stderr, "%s\n", err);
+		exit(2);
+	}
+	if (t->opt.check) {
+		config_print(&cfg, stdout);
+		exit(0);
+	}
+	t->cfg = &cfg;
+}
+
+int main(int argc, char **argv)
+{
+	static struct tend t; /* the one state struct; static: zeroed, never on a small stack */
+	signals_block_all(&t.orig_mask);
+	t.log_fd = -1;
+	t.self = getpid();
+	t.pid1 = t.self == 1;
+	persona_parse(&t, argc, argv);
+	msg_init(&t);
+	if (t.opt.config)
+		load_config(&t);
+	if (t.opt.pdeathsig && prctl(PR_SET_PDEATHSIG, t.opt.pdeathsig) < 0)
+		die(&t, 1, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+	if (!t.pid1) {
+		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+			say(&t, V_WARN, "cannot become a child subreaper: %s; orphans will not be reaped",
+			    strerror(errno));
+		else
+			say(&t, V_INFO, "not PID 1: registered as child subreaper");
+	}
+	if (loop_init(&t) < 0 || signals_open(&t) < 0)
+		die(&t, 1, "event loop: %s", strerror(errno));
+	if (t.opt.argv && spawn_exec_child(&t) < 0)
+		die(&t, 1, "fork: %s", strerror(errno));
+	if (t.opt.persona == PERSONA_DUMB_INIT && chdir("/") < 0)
+		say(&t, V_DEBUG, "chdir /: %s", strerror(errno));
+	if (t.cfg && services_start(&t) < 0)
+		die(&t, 1, "cannot start services: %s", strerror(errno));
+	loop_run(&t);
+	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);
+	return t.exit_code;
+}

@@ -1,0 +1,301 @@
+/* persona.c — the command lines of tend, tini and dumb-init (chosen by argv[0]'s
+ * basename), so `ENTRYPOINT ["tini", "--"]` or `["dumb-init", ...]` works unchanged.
+ * Option parsing always stops at the first non-option: glibc tini permutes argv, which
+ * turns `tini sh -c x` into an error; tend does not copy that trap. */
+#include "tend.h"
+#include "signame.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_bit(unsigned char *bits, int n) { bits[n / 8] |= (unsigned char)(1u << (n % 8)); }
+
+static const char tend_usage[] =
+	"Usage: tend [OPTIONS] [--] CMD [ARGS...]      run CMD as an init would\n"
+	"       tend -c FILE [OPTIONS] [-- CMD [ARGS...]]  supervise the services in FILE\n"
+	"\n"
+	"  -c, --config FILE     supervisord-compatible configuration\n"
+	"      --check           validate the configuration, print the services, exit\n"
+	"  -g, --pgroup          forward signals to the child's process group\n"
+	"  -r, --rewrite FROM:TO rewrite signal FROM to TO (names or numbers; TO=0 drops it)\n"
+	"  -e, --expect CODE     treat exit code CODE as 0 (repeatable)\n"
+	"  -p, --pdeathsig SIG   signal tend receives when its parent dies\n"
+	"  -s, --subreaper       accepted; tend is always a subreaper when not PID 1\n"
+	"      --grace SECONDS   time left to other processes after the main child exits\n"
+	"                        (default 5), then SIGKILL\n"
+	"  -w, --warn-reap       log every reaped zombie\n"
+	"  -v, --verbose         more messages on stderr (repeatable)\n"
+	"  -h, --help            this text\n"
+	"  -V, --version         print the version\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "tend: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'tend --help'.\n");
+	exit(2);
+}
+
+static int parse_code(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	return (*s && !*end && v >= 0 && v <= 255) ? (int)v : -1;
+}
+
+static int parse_rewrite(struct tend *t, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	if (!colon)
+		return -1;
+	*colon = 0;
+	int from = sig_parse(arg, 0), to = sig_parse(colon + 1, 1);
+	*colon = ':';
+	if (from <= 0 || from > 64 || to < 0 || from == SIGKILL || from == SIGSTOP || from == SIGCHLD)
+		return -1;
+	t->opt.rewrite[from] = to;
+	return 0;
+}
+
+static double parse_seconds(const char *s)
+{
+	char *end;
+	double v = strtod(s, &end);
+	return (*s && !*end && v >= 0 && v < 1e7) ? v : -1;
+}
+
+static void parse_tend(struct tend *t, int argc, char **argv)
+{
+	enum { O_CHECK = 256, O_GRACE };
+	static const struct option longopts[] = {
+		{"config", required_argument, 0, 'c'}, {"check", no_argument, 0, O_CHECK},
+		{"pgroup", no_argument, 0, 'g'},       {"rewrite", required_argument, 0, 'r'},
+		{"expect", required_argument, 0, 'e'}, {"pdeathsig", required_argument, 0, 'p'},
+		{"subreaper", no_argument, 0, 's'},    {"grace", required_argument, 0, O_GRACE},
+		{"warn-reap", no_argument, 0, 'w'},    {"verbose", no_argument, 0, 'v'},
+		{"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
+		{0, 0, 0, 0}};
+	int c, code;
+	double secs;
+	while ((c = getopt_long(argc, argv, "+c:gr:e:p:swvhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': t->opt.config = optarg; break;
+		case O_CHECK: t->opt.check = true; break;
+		case 'g': t->opt.pgroup = true; break;
+		case 's': break;
+		case 'w': t->opt.warn_reap = true; break;
+		case 'v': t->opt.verbosity++; break;
+		case 'r':
+			if (parse_rewrite(t, optarg) < 0)
+				usage_error("invalid rewrite '%s' (want FROM:TO, e.g. TERM:QUIT or 15:0)", optarg);
+			break;
+		case 'e':
+			if ((code = parse_code(optarg)) < 0)
+				usage_error("invalid exit code '%s' (want 0-255)", optarg);
+			set_bit(t->opt.expect, code);
+			break;
+		case 'p':
+			if ((t->opt.pdeathsig = sig_parse(optarg, 0)) <= 0)
+				usage_error("invalid signal '%s'", optarg);
+			break;
+		case O_GRACE:
+			if ((secs = parse_seconds(optarg)) < 0)
+				usage_error("invalid --grace '%s' (want seconds)", optarg);
+			t->opt.grace_ms = (int)(secs * 1000);
+			break;
+		case 'h': fputs(tend_usage, stdout); exit(0);
+		case 'V': printf("tend %s\n", TEND_VERSION); exit(0);
+		default: fprintf(stderr, "Try 'tend --help'.\n"); exit(2);
+		}
+	}
+	if (optind < argc)
+		t->opt.argv = argv + optind;
+	else if (!t->opt.config)
+		usage_error("%s", "no command given (and no -c FILE)");
+}
+
+/* ---- tini 0.19.0 ---- */
+
+static const char tini_usage[] =
+	"tini (tini version 0.19.0 - tend " TEND_VERSION ")\n"
+	"Usage: tini [OPTIONS] PROGRAM -- [ARGS] | --version\n\n"
+	"Execute a program under the supervision of a valid init process (tini)\n\n"
+	"Command line options:\n\n"
+	"  --version: Show version and exit.\n"
+	"  -h: Show this help message and exit.\n"
+	"  -s: Register as a process subreaper (requires Linux >= 3.4).\n"
+	"  -p SIGNAL: Trigger SIGNAL when parent dies, e.g. \"-p SIGKILL\".\n"
+	"  -v: Generate more verbose output. Repeat up to 3 times.\n"
+	"  -w: Print a warning when processes are getting reaped.\n"
+	"  -g: Send signals to the child's process group.\n"
+	"  -e EXIT_CODE: Remap EXIT_CODE (from 0 to 255) to 0.\n"
+	"  -l: Show license and exit.\n\n"
+	"Environment variables:\n\n"
+	"  TINI_SUBREAPER: Register as a process subreaper (requires Linux >= 3.4).\n"
+	"  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
+	"  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n\n";
+
+static const char tini_license[] =
+	"tend (as tini) is distributed under the MIT License.\n"
+	"Permission is hereby granted, free of charge, to any person obtaining a copy of this\n"
+	"software, to deal in the Software without restriction, subject to the conditions of\n"
+	"the MIT License. THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND.\n";
+
+/* tini's -p accepts exactly the SIG-prefixed names of its table */
+static int tini_signal(const char *s)
+{
+	if (strncmp(s, "SIG", 3) || !s[3] || (s[3] >= '0' && s[3] <= '9') || !strncmp(s, "SIGRT", 5))
+		return -1;
+	for (const char *p = s + 3; *p; p++)
+		if (*p < 'A' || *p > 'Z')
+			return -1;
+	return sig_parse(s, 0);
+}
+
+static void tini_fail(const char *fmt, const char *arg)
+{
+	fprintf(stderr, fmt, arg);
+	fputs(tini_usage, stderr);
+	exit(1);
+}
+
+static void parse_tini(struct tend *t, int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--version")) {
+		printf("tini version 0.19.0 - tend %s\n", TEND_VERSION);
+		exit(0);
+	}
+	t->opt.verbosity = 1;
+	int c, code;
+	while ((c = getopt(argc, argv, "+p:hvwgle:s")) != -1) {
+		switch (c) {
+		case 'h': fputs(tini_usage, stdout); exit(0);
+		case 'l': fputs(tini_license, stdout); exit(0);
+		case 's': break;
+		case 'v': t->opt.verbosity++; break;
+		case 'w': t->opt.warn_reap = true; break;
+		case 'g': t->opt.pgroup = true; break;
+		case 'e':
+			if ((code = parse_code(optarg)) < 0)
+				tini_fail("[FATAL tini] Not a valid option for -e: %s\n", optarg);
+			set_bit(t->opt.expect, code);
+			break;
+		case 'p':
+			if ((t->opt.pdeathsig = tini_signal(optarg)) <= 0)
+				tini_fail("[FATAL tini] Not a valid option for -p: %s\n", optarg);
+			break;
+		default: tini_fail("%s", "");
+		}
+	}
+	if (getenv("TINI_KILL_PROCESS_GROUP"))
+		t->opt.pgroup = true;
+	const char *v = getenv("TINI_VERBOSITY");
+	if (v)
+		t->opt.verbosity = atoi(v);
+	if (optind >= argc)
+		tini_fail("%s", "");
+	t->opt.argv = argv + optind;
+}
+
+/* ---- dumb-init 1.2.5 ---- */
+
+static const char dumb_help[] =
+	"dumb-init v1.2.5 (tend " TEND_VERSION ")\n"
+	"Usage: dumb-init [option] command [[arg] ...]\n\n"
+	"dumb-init is a simple process supervisor that forwards signals to children.\n"
+	"It is designed to run as PID1 in minimal container environments.\n\n"
+	"Optional arguments:\n"
+	"   -c, --single-child   Run in single-child mode.\n"
+	"                        In this mode, signals are only proxied to the\n"
+	"                        direct child and not any of its descendants.\n"
+	"   -r, --rewrite s:r    Rewrite received signal s to new signal r before proxying.\n"
+	"                        To ignore (not proxy) a signal, rewrite it to 0.\n"
+	"                        This option can be specified multiple times.\n"
+	"   -v, --verbose        Print debugging information to stderr.\n"
+	"   -h, --help           Print this help message and exit.\n"
+	"   -V, --version        Print the current version and exit.\n\n"
+	"Full help is available online at https://github.com/Yelp/dumb-init\n";
+
+static void dumb_rewrite(struct tend *t, const char *arg, bool *user_set)
+{
+	int s, r;
+	if (sscanf(arg, "%d:%d", &s, &r) != 2 || s < 1 || s > 31 || r < 0 || r > 31) {
+		fprintf(stderr,
+			"Usage: -r option takes <signum>:<signum>, where <signum> is between 1 and 31.\n"
+			"This option can be specified multiple times.\n"
+			"Use --help for full usage.\n");
+		exit(1);
+	}
+	t->opt.rewrite[s] = r;
+	user_set[s] = true;
+}
+
+static void parse_dumb_init(struct tend *t, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, 0, 'h'},         {"single-child", no_argument, 0, 'c'},
+		{"rewrite", required_argument, 0, 'r'}, {"verbose", no_argument, 0, 'v'},
+		{"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+	bool user_set[32] = {0};
+	t->opt.setsid = true;
+	t->opt.reset_ign = true;
+	int c;
+	while ((c = getopt_long(argc, argv, "+hvVcr:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': fputs(dumb_help, stderr); exit(0);
+		case 'V': fputs("dumb-init v1.2.5\n", stderr); exit(0);
+		case 'v': t->opt.verbosity = V_DEBUG; break;
+		case 'c': t->opt.setsid = false; break;
+		case 'r': dumb_rewrite(t, optarg, user_set); break;
+		default: exit(1);
+		}
+	}
+	const char *v = getenv("DUMB_INIT_DEBUG");
+	if (v && !strcmp(v, "1")) {
+		t->opt.verbosity = V_DEBUG;
+		say(t, V_DEBUG, "Running in debug mode.");
+	}
+	v = getenv("DUMB_INIT_SETSID");
+	if (v && !strcmp(v, "0")) {
+		t->opt.setsid = false;
+		say(t, V_DEBUG, "Not running in setsid mode.");
+	}
+	if (t->opt.setsid) {
+		const int job[] = {SIGTSTP, SIGTTOU, SIGTTIN};
+		for (int i = 0; i < 3; i++)
+			if (!user_set[job[i]])
+				t->opt.rewrite[job[i]] = SIGSTOP;
+	}
+	t->opt.pgroup = t->opt.setsid;
+	if (optind >= argc) {
+		fprintf(stderr, "Usage: dumb-init [option] program [args]\n"
+				"Try dumb-init --help for full usage.\n");
+		exit(1);
+	}
+	t->opt.argv = argv + optind;
+}
+
+void persona_parse(struct tend *t, int argc, char **argv)
+{
+	const char *base = strrchr(argv[0], '/');
+	base = base ? base + 1 : argv[0];
+	for (int i = 0; i < 65; i++)
+		t->opt.rewrite[i] = -1;
+	t->opt.grace_ms = 5000;
+	t->opt.verbosity = 1;
+	if (!strcmp(base, "tini") || !strcmp(base, "tini-static")) {
+		t->opt.persona = PERSONA_TINI;
+		t->name = "tini";
+		parse_tini(t, argc, argv);
+	} else if (!strcmp(base, "dumb-init")) {
+		t->opt.persona = PERSONA_DUMB_INIT;
+		t->name = "dumb-init";
+		t->opt.verbosity = 0;
+		parse_dumb_init(t, argc, argv);
+	} else {
+		t->name = "tend";
+		parse_tend(t, argc, argv);
+	}
+}

@@ -1,0 +1,132 @@
+/* tend.h — the one state struct and the interfaces between the duties.
+ * Each duty lives in the file named after it: loop.c, signals.c, reap.c, spawn.c,
+ * keeper.c, service.c, log.c, msg.c, persona.c. */
+#pragma once
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+#define TEND_VERSION "0.1.0"
+
+enum persona { PERSONA_TEND, PERSONA_TINI, PERSONA_DUMB_INIT };
+
+struct tend;
+
+/* ---- loop.c: one epoll, one timerfd, one signalfd ---- */
+struct watch;
+typedef void watch_fn(struct tend *t, struct watch *w, uint32_t events);
+struct watch {
+	int fd;
+	watch_fn *fn;
+	uint32_t events; /* currently registered, 0 = not registered */
+};
+
+struct timer;
+typedef void timer_fn(struct tend *t, struct timer *tm);
+struct timer {
+	uint64_t due;       /* CLOCK_MONOTONIC, ms */
+	timer_fn *fn;
+	struct timer *next; /* in the sorted list of armed timers */
+	bool armed;
+};
+
+uint64_t now_ms(void);
+int loop_init(struct tend *t);
+int loop_watch(struct tend *t, struct watch *w, int fd, uint32_t events, watch_fn *fn);
+void loop_events(struct tend *t, struct watch *w, uint32_t events);
+void loop_unwatch(struct tend *t, struct watch *w);
+void timer_arm(struct tend *t, struct timer *tm, uint64_t delay_ms, timer_fn *fn);
+void timer_cancel(struct tend *t, struct timer *tm);
+void loop_run(struct tend *t); /* until t->done */
+
+/* ---- msg.c: tend's own lines, never blocking ---- */
+enum { V_WARN = 1, V_INFO = 2, V_DEBUG = 3 };
+void msg_init(struct tend *t);
+void say(struct tend *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void die(struct tend *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
+
+/* ---- signals.c ---- */
+void signals_block_all(sigset_t *old); /* first thing in main() */
+int signals_open(struct tend *t);
+void signals_forward(struct tend *t, int sig);
+
+/* ---- reap.c ---- */
+void reap_all(struct tend *t);
+int kill_descendants(struct tend *t, int sig); /* number signalled */
+void exec_child_done(struct tend *t);
+void drain_start(struct tend *t);
+
+/* ---- spawn.c ---- */
+pid_t spawn_exec_child(struct tend *t);
+void child_reset_signals(struct tend *t);
+int exit_code_of(int wstatus);
+
+/* ---- persona.c ---- */
+void persona_parse(struct tend *t, int argc, char **argv);
+
+/* ---- service.c / keeper.c / log.c (supervision mode) ---- */
+struct svc;
+int services_start(struct tend *t);
+void services_stop_all(struct tend *t);
+void services_reload(struct tend *t);
+bool services_reap(struct tend *t, pid_t pid, int wstatus);
+bool services_idle(struct tend *t);
+void logs_reopen(struct tend *t);
+
+struct options {
+	enum persona persona;
+	int verbosity;
+	bool pgroup;      /* signal the child's process group */
+	bool setsid;      /* dumb-init's setsid mode */
+	bool warn_reap;   /* tini -w */
+	bool reset_ign;   /* dumb-init resets inherited SIG_IGN for 1..31 */
+	int rewrite[65];  /* -1: unchanged, 0: drop, else the new signal */
+	unsigned char expect[32]; /* -e codes mapped to 0 */
+	int pdeathsig;
+	int grace_ms;
+	char **argv;      /* the main command, or NULL */
+	const char *config;
+	bool check;
+};
+
+struct tend {
+	struct options opt;
+	const char *name; /* message prefix: "tend", "tini", "dumb-init" */
+	pid_t self;
+	bool pid1;
+	sigset_t orig_mask;
+
+	int epfd;
+	struct watch sigw, timerw;
+	struct timer *timers;
+	uint64_t timer_set; /* what the timerfd is armed for, 0 = disarmed */
+	bool done;
+	int exit_code;
+
+	/* exec mode: the main child */
+	pid_t child;
+	bool child_running;
+	int child_status;
+	bool draining, killing; /* main child gone, waiting for the rest */
+	struct timer grace;
+	bool drop_once[65];     /* dumb-init's one-shot HUP/CONT after tty hand-off */
+	bool tty_fg;            /* we handed the terminal to the child */
+
+	/* supervision mode */
+	struct config *cfg;
+	struct svc *svcs;
+	int nsvcs;
+	bool stopping;          /* shutdown requested */
+	bool have_exit_code;    /* a shutdown_on service set exit_code */
+	int stop_level;         /* priority being stopped */
+	int start_level;
+	struct log_sink *sinks; /* tend's stdout/stderr and /dev/fd/N */
+	int name_width;         /* for aligned prefixes */
+	bool colour;
+
+	int log_fd;             /* our own stderr, reopened non-blocking */
+	unsigned long dropped_msgs;
+};
