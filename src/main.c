@@ -1,6 +1,6 @@
 /* main.c — start-up order matters: block every signal first (nothing sent after this
  * instruction is lost), then parse the command line, become a subreaper, spawn, loop. */
-#include "tend.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,17 +11,19 @@
 
 static void load_config(struct tend *t)
 {
-	static struct config cfg;
+	struct config *cfg = calloc(1, sizeof *cfg);
 	char err[1024];
-	if (config_load(t->opt.config, &cfg, err, sizeof err, stderr) < 0) {
+	if (!cfg)
+		die(t, 1, "out of memory");
+	if (config_load(t->opt.config, cfg, err, sizeof err, stderr) < 0) {
 		fprintf(stderr, "%s\n", err);
 		exit(2);
 	}
 	if (t->opt.check) {
-		config_print(&cfg, stdout);
+		config_print(cfg, stdout);
 		exit(0);
 	}
-	t->cfg = &cfg;
+	t->cfg = cfg;
 }
 
 int main(int argc, char **argv)
@@ -53,6 +55,8 @@ int main(int argc, char **argv)
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
 	loop_run(&t);
+	if (t.cfg)
+		logs_flush_all(&t);
 	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);
 	return t.exit_code;
 }

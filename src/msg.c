@@ -3,7 +3,7 @@
  * children's shared stderr stays blocking), a line that does not fit is dropped and
  * counted, and EPIPE is just a dropped line (the self-sent SIGPIPE is discarded by
  * signals.c). */
-#include "tend.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,6 +65,8 @@ static void vsay(struct tend *t, bool error, const char *fmt, va_list ap)
 		return;
 	n += m < (int)(sizeof line - (size_t)n - 1) ? m : (int)(sizeof line - (size_t)n - 2);
 	line[n++] = '\n';
+	if (t->sinks && logs_say(t, line, (size_t)n))
+		return;
 	int fd = t->log_fd >= 0 ? t->log_fd : 2;
 	if (write_nb(fd, line, (size_t)n) != n)
 		t->dropped_msgs++;

@@ -203,3 +203,27 @@ void exec_child_done(struct tend *t)
 	}
 	t->done = true;
 }
+
+/* Direct children of `parent` (from /proc); *out is malloc'd (NULL when none). */
+int list_children(pid_t parent, pid_t **out)
+{
+	*out = NULL;
+	DIR *d = opendir("/proc");
+	if (!d)
+		return -1;
+	int n = 0, cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]) || read_ppid(dirfd(d), e->d_name) != parent)
+			continue;
+		if (n == cap) {
+			pid_t *np = realloc(*out, (size_t)(cap = cap ? cap * 2 : 16) * sizeof *np);
+			if (!np)
+				break;
+			*out = np;
+		}
+		(*out)[n++] = (pid_t)atoi(e->d_name);
+	}
+	closedir(d);
+	return n;
+}

@@ -1,12 +1,17 @@
 /* spawn.c — starting the main command in exec mode: its own process group (or
  * session, as dumb-init), the terminal's foreground, a clean signal mask, inherited
  * SIG_IGN kept (tini's rule), and exit codes 127/126 with a message naming CMD. */
-#include "tend.h"
+#include "spawn.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -91,4 +96,96 @@ pid_t spawn_exec_child(struct tend *t)
 	t->child_running = true;
 	say(t, V_DEBUG, "Child spawned with PID %d.", (int)pid);
 	return pid;
+}
+
+/* ---- supervised services ---- */
+
+static const char *program_path(const struct program *p)
+{
+	for (char **e = p->env; e && *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			return *e + 5;
+	const char *path = getenv("PATH");
+	return path ? path : "/bin:/usr/bin:/usr/local/bin";
+}
+
+static const char *check_file(const char *file, const char *cmd, char *buf, size_t len)
+{
+	struct stat st;
+	if (stat(file, &st) < 0)
+		snprintf(buf, len, "can't find command '%s'", cmd);
+	else if (S_ISDIR(st.st_mode) || !(st.st_mode & 0111))
+		snprintf(buf, len, "command at '%s' is not executable", file);
+	else if (access(file, X_OK) < 0)
+		snprintf(buf, len, "no permission to run command '%s'", file);
+	else
+		return NULL;
+	return buf;
+}
+
+const char *spawn_check(const struct program *p, char *buf, size_t len)
+{
+	const char *cmd = p->argv[0];
+	if (strchr(cmd, '/'))
+		return check_file(cmd, cmd, buf, len);
+	const char *path = program_path(p);
+	char file[PATH_MAX];
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		snprintf(file, sizeof file, "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (!check_file(file, cmd, buf, len))
+			return NULL;
+		path += n + (path[n] == ':');
+	}
+	snprintf(buf, len, "can't find command '%s'", cmd);
+	return buf;
+}
+
+static void become_user(const char *user)
+{
+	struct passwd *pw = getpwnam(user);
+	if (!pw) {
+		char *end;
+		long uid = strtol(user, &end, 10);
+		pw = *user && !*end ? getpwuid((uid_t)uid) : NULL;
+	}
+	if (!pw) {
+		dprintf(2, "tend: couldn't setuid to %s: no such user\n", user);
+		_exit(127);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		dprintf(2, "tend: couldn't setuid to %s: %s\n", user, strerror(errno));
+		_exit(127);
+	}
+	setenv("HOME", pw->pw_dir, 1);
+	setenv("USER", pw->pw_name, 1);
+	setenv("LOGNAME", pw->pw_name, 1);
+}
+
+void exec_service(struct tend *t, const struct program *p)
+{
+	setsid(); /* own session and group: stopasgroup reaches it, the tty does not */
+	setenv("SUPERVISOR_ENABLED", "1", 1);
+	setenv("SUPERVISOR_PROCESS_NAME", p->name, 1);
+	setenv("SUPERVISOR_GROUP_NAME", p->group, 1);
+	for (char **e = p->env; e && *e; e++) {
+		char *eq = strchr(*e, '=');
+		if (eq) {
+			*eq = 0; /* our private copy after fork */
+			setenv(*e, eq + 1, 1);
+			*eq = '=';
+		}
+	}
+	if (p->user)
+		become_user(p->user);
+	if (p->directory && chdir(p->directory) < 0) {
+		dprintf(2, "tend: couldn't chdir to %s: %s\n", p->directory, strerror(errno));
+		_exit(127);
+	}
+	if (p->umask >= 0)
+		umask((mode_t)p->umask);
+	child_reset_signals(t);
+	execvp(p->argv[0], p->argv);
+	dprintf(2, "tend: couldn't exec %s: %s\n", p->argv[0], strerror(errno));
+	_exit(127);
 }

@@ -4,6 +4,7 @@
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -117,15 +118,16 @@ struct tend {
 
 	/* supervision mode */
 	struct config *cfg;
-	struct svc *svcs;
+	struct svc **svcs;
 	int nsvcs;
 	bool stopping;          /* shutdown requested */
 	bool have_exit_code;    /* a shutdown_on service set exit_code */
 	int stop_level;         /* priority being stopped */
 	int start_level;
 	struct log_sink *sinks; /* tend's stdout/stderr and /dev/fd/N */
+	struct log_src *sources;
+	bool colour_ok;
 	int name_width;         /* for aligned prefixes */
-	bool colour;
 
 	int log_fd;             /* our own stderr, reopened non-blocking */
 	unsigned long dropped_msgs;

@@ -1,0 +1,269 @@
+/* config_keys.c — [program:x] keys and supervisord's value types (options.py's boolean,
+ * integer, byte_size, list_of_exitcodes, octal_type, signal_number, logfile_name). */
+#include "config_keys.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "expand.h"
+#include "signame.h"
+
+int parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no", "off", "0"};
+	for (int i = 0; i < 4; i++) {
+		if (!strcasecmp(v, yes[i]))
+			return *out = true, 0;
+		if (!strcasecmp(v, no[i]))
+			return *out = false, 0;
+	}
+	return -1;
+}
+
+int parse_int(const char *v, long long lo, long long hi, long long *out)
+{
+	char *end;
+	if (!*v || isspace((unsigned char)*v))
+		return -1;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (*end || errno || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* supervisord's byte_size: optional KB/MB/GB suffix (any case), 1KB = 1024. */
+static int parse_bytes(const char *v, long long *out)
+{
+	static const char *const suffix[] = {"kb", "mb", "gb"};
+	char num[32];
+	size_t n = strlen(v);
+	long long mult = 1;
+	for (int i = 0; i < 3; i++)
+		if (n >= 2 && !strcasecmp(v + n - 2, suffix[i])) {
+			mult = 1LL << (10 * (i + 1));
+			n -= 2;
+		}
+	while (n > 0 && isspace((unsigned char)v[n - 1]))
+		n--;
+	if (n >= sizeof num)
+		return -1;
+	memcpy(num, v, n);
+	num[n] = 0;
+	return parse_int(num, 0, LLONG_MAX / mult, out) ? -1 : (*out *= mult, 0);
+}
+
+static int parse_exitcodes(const char *v, unsigned char *bits)
+{
+	memset(bits, 0, 32);
+	for (const char *p = v;;) {
+		char num[16];
+		size_t n = strcspn(p, ",");
+		long long code;
+		while (n && isspace((unsigned char)*p))
+			p++, n--;
+		size_t k = n;
+		while (k && isspace((unsigned char)p[k - 1]))
+			k--;
+		if (k >= sizeof num)
+			return -1;
+		memcpy(num, p, k);
+		num[k] = 0;
+		if (parse_int(num, 0, 255, &code))
+			return -1;
+		bits[code / 8] |= 1 << (code % 8);
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+static int parse_umask(const char *v, int *out)
+{
+	char *end;
+	if (!strncasecmp(v, "0o", 2)) /* Python's int(v, 8) accepts the 0o prefix */
+		v += 2;
+	if (!*v || !strchr("01234567", *v))
+		return -1;
+	long n = strtol(v, &end, 8);
+	if (*end || n > 0777)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* NONE/off, AUTO, /dev/stdout, /dev/stderr, /dev/fd/N; tend also maps /proc/self/fd/N to
+ * fd N. Anything else is a file path. */
+static int parse_logfile(const char *v, struct log_target *t)
+{
+	static const char *const fdpfx[] = {"/dev/fd/", "/proc/self/fd/"};
+	long long fd;
+	free(t->path);
+	t->path = NULL;
+	t->kind = LOG_FD;
+	if (!*v || !strcasecmp(v, "none") || !strcasecmp(v, "off"))
+		return t->kind = LOG_NONE, 0; /* supervisord: an empty path means no log file too */
+	if (!strcasecmp(v, "auto") || !strcasecmp(v, "syslog"))
+		return t->kind = LOG_DEFAULT, 0;
+	if (!strcmp(v, "/dev/stdout") || !strcmp(v, "/dev/stderr"))
+		return t->fd = strcmp(v, "/dev/stdout") ? 2 : 1, 0;
+	for (int i = 0; i < 2; i++)
+		if (!strncmp(v, fdpfx[i], strlen(fdpfx[i])) && !parse_int(v + strlen(fdpfx[i]), 0, INT_MAX, &fd) &&
+		    isdigit((unsigned char)v[strlen(fdpfx[i])]))
+			return t->fd = (int)fd, 0;
+	t->kind = LOG_FILE;
+	return (t->path = strdup(v)) ? 0 : -1;
+}
+
+/* ---- [program:x] keys ------------------------------------------------------------------ */
+
+#define F(field) offsetof(struct program, field)
+static const struct keydef program_keys[] = {
+	{"command", V_COMMAND, 0, NULL},
+	{"process_name", V_EARLY, 0, NULL},
+	{"numprocs", V_EARLY, 0, NULL},
+	{"numprocs_start", V_EARLY, 0, NULL},
+	{"environment", V_EARLY, 0, NULL},
+	{"priority", V_INT, F(priority), "an integer"},
+	{"autostart", V_BOOL, F(autostart), NULL},
+	{"startsecs", V_COUNT, F(startsecs), "a non-negative integer"},
+	{"startretries", V_COUNT, F(startretries), "a non-negative integer"},
+	{"autorestart", V_AUTORESTART, 0, "true, false or unexpected"},
+	{"exitcodes", V_EXITCODES, 0, "a comma-separated list of exit codes 0-255"},
+	{"stopsignal", V_SIGNAL, 0, "a signal name or number"},
+	{"stopwaitsecs", V_COUNT, F(stopwaitsecs), "a non-negative integer"},
+	{"stopasgroup", V_BOOL, F(stopasgroup), NULL},
+	{"killasgroup", V_BOOL, F(killasgroup), NULL},
+	{"user", V_STR, F(user), NULL},
+	{"directory", V_STR, F(directory), NULL},
+	{"umask", V_UMASK, 0, "an octal number such as 022"},
+	{"redirect_stderr", V_BOOL, F(redirect_stderr), NULL},
+	{"stdout_logfile", V_LOGFILE, F(out), NULL},
+	{"stderr_logfile", V_LOGFILE, F(err), NULL},
+	{"stdout_logfile_maxbytes", V_BYTES, F(out.maxbytes), "a size such as 50MB, 1024KB or 0"},
+	{"stderr_logfile_maxbytes", V_BYTES, F(err.maxbytes), "a size such as 50MB, 1024KB or 0"},
+	{"stdout_logfile_backups", V_COUNT, F(out.backups), "a non-negative integer"},
+	{"stderr_logfile_backups", V_COUNT, F(err.backups), "a non-negative integer"},
+	{"containment", V_BOOL, F(containment), NULL},
+	{"shutdown_on", V_SHUTDOWN_ON, 0, "exit, fatal or never"},
+	{"serverurl", V_IGNORED, 0, NULL},
+	{"stdout_capture_maxbytes", V_IGNORED, 0, NULL},
+	{"stderr_capture_maxbytes", V_IGNORED, 0, NULL},
+	{"stdout_events_enabled", V_IGNORED, 0, NULL},
+	{"stderr_events_enabled", V_IGNORED, 0, NULL},
+	{"stdout_syslog", V_IGNORED, 0, NULL},
+	{"stderr_syslog", V_IGNORED, 0, NULL},
+};
+#undef F
+
+const struct keydef *find_program_key(const char *key)
+{
+	for (size_t i = 0; i < sizeof program_keys / sizeof *program_keys; i++)
+		if (!strcmp(program_keys[i].key, key))
+			return &program_keys[i];
+	return NULL;
+}
+
+int apply_program_key(struct program *p, const struct keydef *k, const char *v, char *why, size_t whylen)
+{
+	char *base = (char *)p, reason[256];
+	long long n;
+	bool b;
+	switch (k->kind) {
+	case V_IGNORED:
+	case V_EARLY:
+		return 0;
+	case V_COMMAND:
+		strv_free(p->argv);
+		if (!(p->argv = split_command(v, reason, sizeof reason)))
+			return snprintf(why, whylen, "cannot parse command '%.200s': %s", v, reason), -1;
+		if (!p->argv[0])
+			return snprintf(why, whylen, "command is empty"), -1;
+		return 0;
+	case V_BOOL:
+		if (parse_bool(v, &b))
+			return 1;
+		*(bool *)(base + k->off) = b;
+		return 0;
+	case V_INT:
+	case V_COUNT:
+		if (parse_int(v, k->kind == V_INT ? INT_MIN : 0, INT_MAX, &n))
+			return 1;
+		*(int *)(base + k->off) = (int)n;
+		return 0;
+	case V_BYTES:
+		if (parse_bytes(v, &n))
+			return 1;
+		*(long long *)(base + k->off) = n;
+		return 0;
+	case V_STR:
+		free(*(char **)(base + k->off));
+		*(char **)(base + k->off) = *v ? strdup(v) : NULL; /* empty: as if unset */
+		return *v && !*(char **)(base + k->off) ? (snprintf(why, whylen, "out of memory"), -1) : 0;
+	case V_AUTORESTART:
+		if (!strcasecmp(v, "unexpected"))
+			p->autorestart = RESTART_UNEXPECTED;
+		else if (parse_bool(v, &b))
+			return 1;
+		else
+			p->autorestart = b ? RESTART_TRUE : RESTART_FALSE;
+		return 0;
+	case V_EXITCODES:
+		return parse_exitcodes(v, p->exitcodes) ? 1 : 0;
+	case V_SIGNAL:
+		return (p->stopsignal = sig_parse(v, 0)) < 0 ? 1 : 0;
+	case V_UMASK:
+		return parse_umask(v, &p->umask) ? 1 : 0;
+	case V_LOGFILE:
+		return parse_logfile(v, (struct log_target *)(base + k->off)) ? (snprintf(why, whylen, "out of memory"), -1) : 0;
+	case V_SHUTDOWN_ON:
+		if (!strcasecmp(v, "exit"))
+			p->shutdown_on = SHUTDOWN_ON_EXIT;
+		else if (!strcasecmp(v, "fatal"))
+			p->shutdown_on = SHUTDOWN_ON_FATAL;
+		else if (!strcasecmp(v, "never"))
+			p->shutdown_on = SHUTDOWN_NEVER;
+		else
+			return 1;
+		return 0;
+	}
+	return 1;
+}
+
+void program_defaults(struct program *p)
+{
+	memset(p, 0, sizeof *p);
+	p->priority = 999;
+	p->autostart = true;
+	p->startsecs = 1;
+	p->startretries = 3;
+	p->autorestart = RESTART_UNEXPECTED;
+	p->exitcodes[0] = 1; /* exit code 0 */
+	p->stopsignal = SIGTERM;
+	p->stopwaitsecs = 10;
+	p->umask = -1;
+	p->out = (struct log_target){.kind = LOG_DEFAULT, .fd = 1, .maxbytes = 50LL << 20, .backups = 10};
+	p->err = (struct log_target){.kind = LOG_DEFAULT, .fd = 2, .maxbytes = 50LL << 20, .backups = 10};
+	p->containment = true;
+}
+
+void program_free(struct program *p)
+{
+	free(p->name);
+	free(p->group);
+	free(p->program);
+	strv_free(p->argv);
+	free(p->user);
+	free(p->directory);
+	strv_free(p->env);
+	free(p->out.path);
+	free(p->err.path);
+	free(p->file);
+}

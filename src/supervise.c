@@ -1,0 +1,289 @@
+/* supervise.c — the set of services: start in priority order, stop in reverse
+ * priority order (one priority level at a time, all services of a level in parallel),
+ * SIGHUP reload applying the difference, and the container's fate (shutdown_on=). */
+#include "service.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static struct config *retired[64]; /* configs replaced by a reload, still referenced */
+static struct svc *graveyard;      /* removed services, freed at a later reload */
+
+static struct svc *svc_new(struct tend *t, const struct program *p)
+{
+	struct svc *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	s->p = p;
+	s->ctl.fd = s->cmd_fd = s->out.fd = s->err.fd = -1;
+	s->out.file_fd = s->err.file_fd = -1;
+	s->out_w = s->err_w = -1;
+	s->colour = t->nsvcs;
+	struct svc **v = realloc(t->svcs, (size_t)(t->nsvcs + 1) * sizeof *v);
+	if (!v) {
+		free(s);
+		return NULL;
+	}
+	t->svcs = v;
+	t->svcs[t->nsvcs++] = s;
+	int w = (int)strlen(p->name);
+	if (w > t->name_width)
+		t->name_width = w > 24 ? 24 : w;
+	return s;
+}
+
+static int by_priority(const void *a, const void *b)
+{
+	const struct svc *x = *(struct svc *const *)a, *y = *(struct svc *const *)b;
+	if (x->p->priority != y->p->priority)
+		return x->p->priority < y->p->priority ? -1 : 1;
+	return x->colour - y->colour; /* stable: file order */
+}
+
+/* Enough descriptors for 1,000 services' pipes (supervisord's minfds idea). */
+static void raise_nofile(struct tend *t)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			say(t, V_DEBUG, "setrlimit(NOFILE): %s", strerror(errno));
+	}
+}
+
+int services_start(struct tend *t)
+{
+	raise_nofile(t);
+	if (logs_init(t) < 0)
+		return -1;
+	for (int i = 0; i < t->cfg->nprogs; i++)
+		if (!svc_new(t, &t->cfg->progs[i]))
+			return -1;
+	qsort(t->svcs, (size_t)t->nsvcs, sizeof *t->svcs, by_priority);
+	for (int i = 0; i < t->nsvcs; i++)
+		if (t->svcs[i]->p->autostart)
+			svc_spawn(t, t->svcs[i]);
+	return 0;
+}
+
+bool services_reap(struct tend *t, pid_t pid, int wstatus)
+{
+	for (int i = 0; i < t->nsvcs; i++)
+		if (svc_reap(t, t->svcs[i], pid, wstatus))
+			return true;
+	return false;
+}
+
+bool services_idle(struct tend *t)
+{
+	if (!t->stopping)
+		return false;
+	for (int i = 0; i < t->nsvcs; i++)
+		if (svc_active(t->svcs[i]))
+			return false;
+	return true;
+}
+
+/* Stop the highest priority level that still has processes. */
+static void stop_next_level(struct tend *t)
+{
+	int level = -1;
+	bool any = false;
+	for (int i = 0; i < t->nsvcs; i++)
+		if (svc_active(t->svcs[i]) && (!any || t->svcs[i]->p->priority > level))
+			level = t->svcs[i]->p->priority, any = true;
+	t->stop_level = any ? level : INT_MAX;
+	if (!any) {
+		reap_all(t); /* nothing left to stop: finish (or drain strays) now */
+		return;
+	}
+	for (int i = 0; i < t->nsvcs; i++)
+		if (t->svcs[i]->p->priority == level && svc_active(t->svcs[i]))
+			svc_stop(t, t->svcs[i]);
+}
+
+void services_stop_all(struct tend *t)
+{
+	if (t->stopping)
+		return;
+	t->stopping = true;
+	t->stop_level = INT_MIN; /* no level ordered yet */
+	say(t, V_INFO, "stopping all services");
+	for (int i = 0; i < t->nsvcs; i++)
+		if (!svc_active(t->svcs[i]))
+			svc_stop(t, t->svcs[i]); /* cancels pending restarts and retries */
+	stop_next_level(t);
+}
+
+void supervise_shutdown(struct tend *t, int exit_code)
+{
+	if (!t->have_exit_code) {
+		t->exit_code = exit_code;
+		t->have_exit_code = true;
+	}
+	if (t->child_running)
+		kill(t->opt.pgroup ? -t->child : t->child, SIGTERM);
+	services_stop_all(t);
+}
+
+static void svc_remove(struct tend *t, struct svc *s)
+{
+	logs_close(t, &s->out);
+	logs_close(t, &s->err);
+	if (s->out_w >= 0)
+		close(s->out_w);
+	if (s->err_w >= 0)
+		close(s->err_w);
+	int i = 0;
+	while (t->svcs[i] != s)
+		i++;
+	memmove(&t->svcs[i], &t->svcs[i + 1], (size_t)(t->nsvcs - i - 1) * sizeof *t->svcs);
+	t->nsvcs--;
+	s->next_dead = graveyard; /* may still sit in this epoll batch: free later */
+	graveyard = s;
+}
+
+/* A changed service gets fresh pipes: its log settings may differ. */
+static void svc_replace(struct tend *t, struct svc *s)
+{
+	const struct program *p = s->next_p;
+	s->next_p = NULL;
+	logs_close(t, &s->out);
+	logs_close(t, &s->err);
+	if (s->out_w >= 0)
+		close(s->out_w);
+	if (s->err_w >= 0)
+		close(s->err_w);
+	s->out_w = s->err_w = -1;
+	s->backoff = 0;
+	svc_set_program(t, s, p);
+	if (p->autostart)
+		svc_spawn(t, s);
+}
+
+void supervise_after_stop(struct tend *t, struct svc *s)
+{
+	if (svc_active(s))
+		return;
+	s->want_stop = false;
+	if (s->remove)
+		svc_remove(t, s);
+	else if (s->next_p && !t->stopping)
+		svc_replace(t, s);
+	if (!t->stopping || t->stop_level == INT_MIN)
+		return;
+	for (int i = 0; i < t->nsvcs; i++)
+		if (svc_active(t->svcs[i]) && t->svcs[i]->p->priority >= t->stop_level)
+			return; /* this level is still going */
+	stop_next_level(t);
+}
+
+/* ---- SIGHUP: re-read and apply the difference ---- */
+
+static const struct program *find_program(const struct config *c, const char *name)
+{
+	for (int i = 0; i < c->nprogs; i++)
+		if (!strcmp(c->progs[i].name, name))
+			return &c->progs[i];
+	return NULL;
+}
+
+static bool config_in_use(struct tend *t, const struct config *c)
+{
+	for (int i = 0; i < t->nsvcs; i++) {
+		const struct program *p = t->svcs[i]->p, *n = t->svcs[i]->next_p;
+		if ((p >= c->progs && p < c->progs + c->nprogs) || (n && n >= c->progs && n < c->progs + c->nprogs))
+			return true;
+	}
+	return false;
+}
+
+static void collect_garbage(struct tend *t)
+{
+	while (graveyard) {
+		struct svc *s = graveyard;
+		graveyard = s->next_dead;
+		free(s);
+	}
+	for (int i = 0; i < 64; i++)
+		if (retired[i] && !config_in_use(t, retired[i])) {
+			config_free(retired[i]);
+			free(retired[i]);
+			retired[i] = NULL;
+		}
+}
+
+static int retire(struct config *c)
+{
+	for (int i = 0; i < 64; i++)
+		if (!retired[i]) {
+			retired[i] = c;
+			return 0;
+		}
+	return -1;
+}
+
+static void apply_diff(struct tend *t, struct config *nc)
+{
+	int n = t->nsvcs;
+	struct svc **old = malloc((size_t)n * sizeof *old);
+	if (!old)
+		return;
+	memcpy(old, t->svcs, (size_t)n * sizeof *old);
+	for (int i = 0; i < n; i++) {
+		struct svc *s = old[i];
+		const struct program *np = find_program(nc, s->p->name);
+		if (!np) {
+			say(t, V_WARN, "%s: removed from the configuration", s->p->name);
+			s->remove = true;
+			svc_stop(t, s);
+		} else if (program_equal(s->p, np)) {
+			svc_set_program(t, s, np);
+		} else {
+			say(t, V_WARN, "%s: configuration changed: restarting", s->p->name);
+			s->next_p = np;
+			svc_stop(t, s);
+		}
+	}
+	free(old);
+	for (int i = 0; i < nc->nprogs; i++) {
+		bool known = false;
+		for (int j = 0; j < t->nsvcs && !known; j++)
+			known = !strcmp(t->svcs[j]->p->name, nc->progs[i].name) ||
+				(t->svcs[j]->next_p && !strcmp(t->svcs[j]->next_p->name, nc->progs[i].name));
+		if (known)
+			continue;
+		struct svc *s = svc_new(t, &nc->progs[i]);
+		say(t, V_WARN, "%s: added", nc->progs[i].name);
+		if (s && s->p->autostart)
+			svc_spawn(t, s);
+	}
+}
+
+void services_reload(struct tend *t)
+{
+	if (t->stopping)
+		return;
+	collect_garbage(t);
+	struct config *nc = calloc(1, sizeof *nc);
+	char err[1024];
+	if (!nc || config_load(t->opt.config, nc, err, sizeof err, NULL) < 0) {
+		say(t, V_WARN, "reload: %s; keeping the running configuration", nc ? err : "out of memory");
+		free(nc);
+		return;
+	}
+	if (retire(t->cfg) < 0) {
+		say(t, V_WARN, "reload: too many reloads still in progress; try again later");
+		config_free(nc);
+		free(nc);
+		return;
+	}
+	say(t, V_WARN, "reloading %s", t->opt.config);
+	t->cfg = nc;
+	apply_diff(t, nc);
+}
