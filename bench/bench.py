@@ -30,19 +30,19 @@ MODES = {
     # reps: repetitions (alternating tool order); n: sizes per figure.
     "smoke": dict(idle_reps=1, idle_window=1.0, launch_n=5, launch_reps=1,
                   sig_blocks=1, sig_k=5, storm_n=200, storm_reps=1,
-                  crash_window=3.5, crash_ms=1200, shut_slow_reps=1, shut_plain_reps=1,
-                  mem_counts=[1, 10, 100], mem_reps=1, scale_n=20, scale_reps=1,
-                  scale_bound=20.0, stop_secs=2),
+                  crash_window=3.5, crash_ms=1200, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=1,
+                  mem_counts=[1, 10], mem_reps=1, scale_n=20, scale_reps=1,
+                  scale_bound=20.0, stop_secs=1, settle=0.5),
     "quick": dict(idle_reps=1, idle_window=10.0, launch_n=100, launch_reps=3,
                   sig_blocks=3, sig_k=50, storm_n=10000, storm_reps=1,
-                  crash_window=6.5, crash_ms=1500, shut_slow_reps=1, shut_plain_reps=2,
+                  crash_window=6.5, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
                   mem_counts=[1, 10, 100], mem_reps=1, scale_n=1000, scale_reps=1,
-                  scale_bound=30.0, stop_secs=2),
+                  scale_bound=30.0, stop_secs=2, settle=0.5),
     "full": dict(idle_reps=3, idle_window=10.0, launch_n=1000, launch_reps=5,
                  sig_blocks=5, sig_k=200, storm_n=10000, storm_reps=5,
-                 crash_window=30.0, crash_ms=1500, shut_slow_reps=3, shut_plain_reps=5,
+                 crash_window=30.0, crash_ms=1500, shut_overlap=False, shut_slow_reps=3, shut_plain_reps=5,
                  mem_counts=[1, 10, 100], mem_reps=2, scale_n=1000, scale_reps=2,
-                 scale_bound=60.0, stop_secs=2),
+                 scale_bound=60.0, stop_secs=2, settle=1.0),
 }
 
 TEND_DYN = os.environ.get("TEND_BIN", os.path.join(ROOT, "build", "tend"))
@@ -687,7 +687,9 @@ class S6Sup(Sup):
                 else:
                     f.write("#!/bin/sh\nexec %s\n" % " ".join(argv))
             os.chmod(os.path.join(d, "run"), 0o755)
-        self.pid = spawn(["/usr/bin/s6-svscan", scan], out=self.out)
+        # -c: s6-svscan 2.11 supervises at most 500 service directories by default
+        self.pid = spawn(["/usr/bin/s6-svscan", "-c", str(max(500, 2 * len(self.services))), scan],
+                         out=self.out)
 
 
 def tend_supervision_probe(work):
@@ -797,15 +799,18 @@ def live(pids):
 
 
 def fig_shutdown(res, P, work, tend_ok):
+    """Returns (run_slow_rep, run_plain): the slow scenario's repetition
+    returns a join() callable so that, in quick mode, the long tail of a slow
+    supervisor can overlap later, untimed-sensitive figures."""
     f = res.figure("shutdown", "8. Shutdown",
                    "SIGTERM to the supervisor until the supervisor exits. Scenario slow: 10 services "
-                   "that each take 2 s to stop after SIGTERM (stopwaitsecs=10); all supervisors are "
-                   "stopped at the same instant, side by side. Scenario plain: 10 services that "
+                   "that each take %d s to stop after SIGTERM (stopwaitsecs=10); all supervisors get "
+                   "SIGTERM at the same instant, side by side. Scenario plain: 10 services that "
                    "behave like `sleep` (default SIGTERM action); one supervisor at a time, order "
                    "rotated. s6: SIGTERM to s6-svscan (its own shutdown path: it brings every "
-                   "service down and exits). A supervisor that exits while a service still runs is "
-                   "flagged in the notes.")
-    m_slow = metric(f, "slow", "10 services needing 2 s to stop", "ms")
+                   "service down, waits for them and exits). A supervisor that exits while a service "
+                   "still runs is flagged in the notes." % P["stop_secs"])
+    m_slow = metric(f, "slow", "10 services needing %d s to stop" % P["stop_secs"], "ms")
     m_plain = metric(f, "plain", "10 sleep-like services", "ms")
     if tend_ok is not None:
         mark_tend_missing([m_slow, m_plain], tend_ok)
@@ -821,50 +826,67 @@ def fig_shutdown(res, P, work, tend_ok):
         s.log, s.tool = lg, name
         return s
 
-    def measure(group, m):
+    def measure(group, m, bound):
+        """Start the group, SIGTERM each member, return join()."""
         ready = []
-        try:
-            for s in group:
-                if start_and_wait(s, s.log, 10, 15.0):
-                    ready.append(s)
-                else:
-                    missing(m, s.tool, "services did not all start within 15 s")
-            time.sleep(0.5)
-            res_t = {}
-            threads = []
+        for s in group:
+            if start_and_wait(s, s.log, 10, 15.0):
+                ready.append(s)
+            else:
+                missing(m, s.tool, "services did not all start within 15 s")
+        time.sleep(0.5)
+        res_t = {}
+        threads = []
 
-            def waiter(s, t0):
-                t1 = wait_exit(s.pid, 15)
-                res_t[s.tool] = (t0, t1, live(service_pids(s.log)))
+        def waiter(s, t0):
+            t1 = wait_exit(s.pid, bound)
+            res_t[s.tool] = (t0, t1, live(service_pids(s.log)))
 
-            for s in ready:
-                t0 = time.monotonic_ns()
-                s.stop_signal()
-                th = threading.Thread(target=waiter, args=(s, t0))
-                th.start()
-                threads.append(th)
-            for th in threads:
-                th.join(20)
-            for tool, (t0, t1, left) in res_t.items():
-                if t1 is None:
-                    note("shutdown: %s did not exit within 15 s of SIGTERM" % tool)
-                    continue
-                add(m, tool, (t1 - t0) / 1e6)
-                if left:
-                    note("shutdown (%s): %s exited while %d service(s) still ran" % (
-                        m["key"], tool, len(left)))
-        finally:
-            for s in group:
-                s.kill()
-                kill_list(service_pids(s.log))
-            reap_orphans()
+        for s in ready:
+            t0 = time.monotonic_ns()
+            s.stop_signal()
+            th = threading.Thread(target=waiter, args=(s, t0), daemon=True)
+            th.start()
+            threads.append(th)
 
-    for rep in range(P["shut_slow_reps"]):
+        def join():
+            try:
+                for th in threads:
+                    th.join(bound + 5)
+                for tool, (t0, t1, left) in res_t.items():
+                    if t1 is None:
+                        note("shutdown: %s did not exit within %d s of SIGTERM" % (tool, bound))
+                        missing(m, tool, "did not exit within %d s of SIGTERM" % bound)
+                        continue
+                    add(m, tool, (t1 - t0) / 1e6)
+                    if left:
+                        note("shutdown (%s): %s exited while %d service(s) still ran" % (
+                            m["key"], tool, len(left)))
+            finally:
+                for s in group:
+                    s.kill()
+                    kill_list(service_pids(s.log))
+
+        def fast_done():
+            return all(t.tool in res_t for t in ready if not t.tool.startswith("supervisord"))
+
+        join.fast_done = fast_done
+        return join
+
+    def run_slow_rep(rep):
         group = [make(n, mk, "slow%d" % rep, "slow") for n, mk in rotate(kinds, rep)]
-        measure(group, m_slow)
-    for rep in range(P["shut_plain_reps"]):
-        for n, mk in rotate(kinds, rep):
-            measure([make(n, mk, "plain%d" % rep, "plain")], m_plain)
+        j = measure(group, m_slow, 40)
+        # let every supervisor but the slowest finish before anything else runs
+        wait_for(j.fast_done, P["stop_secs"] + 10, 0.01)
+        return j
+
+    def run_plain():
+        for rep in range(P["shut_plain_reps"]):
+            for n, mk in rotate(kinds, rep):
+                measure([make(n, mk, "plain%d" % rep, "plain")], m_plain, 40)()
+                reap_orphans()
+
+    return run_slow_rep, run_plain
 
 
 def kill_list(pids):
@@ -895,9 +917,12 @@ def fig_supmem(res, P, work, tend_ok):
     f = res.figure("sup_mem", "9. Supervisor memory",
                    "Total VmRSS and total PSS (/proc/PID/smaps_rollup) of the supervision tree "
                    "(tend + keepers; supervisord alone; s6-svscan + one s6-supervise per service), "
-                   "not counting the services, with 1, 10 and 100 sleep-like services, 1 s after the "
+                   "not counting the services, with %s sleep-like services, %.1f s after the "
                    "last service started. The supervisors run at the same time (so PSS shares of "
-                   "common libraries are split between all of them).")
+                   "common libraries are split between all of them). RSS counts every page a process "
+                   "maps, shared or not, once per process; PSS divides shared pages between their "
+                   "users, so it is the better measure of what a tree really costs."
+                   % (", ".join(map(str, P["mem_counts"])), P["settle"]))
     ms = {}
     for c in P["mem_counts"]:
         ms[c] = (metric(f, "rss_%d" % c, "tree RSS, %d service(s)" % c, "kB"),
@@ -922,7 +947,7 @@ def fig_supmem(res, P, work, tend_ok):
                     if not wait_for(lambda: count_starts(s.log) >= c, 20.0, 0.01):
                         missing(ms[c][0], s.tool, "services did not all start within 20 s")
                         s.failed = True
-                time.sleep(1.0)
+                time.sleep(P["settle"])
                 for s in group:
                     if getattr(s, "failed", False):
                         continue
@@ -941,12 +966,14 @@ def fig_scale(res, P, work, tend_ok):
     n = P["scale_n"]
     f = res.figure("scale", "10. Scale",
                    "%d sleep-like services (startsecs=0): time from starting the supervisor until "
-                   "every service has logged its start, then total RSS of the supervision tree (1 s "
-                   "later). One supervisor at a time, bounded at %.0f s." % (n, P["scale_bound"]))
+                   "every service has logged its start, then total RSS and PSS of the supervision tree "
+                   "(%.1f s later). One supervisor at a time, bounded at %.0f s."
+                   % (n, P["settle"], P["scale_bound"]))
     m_t = metric(f, "time", "time until all %d services run" % n, "ms")
     m_r = metric(f, "rss", "tree RSS with %d services" % n, "kB")
+    m_p = metric(f, "pss", "tree PSS with %d services" % n, "kB")
     if tend_ok is not None:
-        mark_tend_missing([m_t, m_r], tend_ok)
+        mark_tend_missing([m_t, m_r, m_p], tend_ok)
     kinds = sup_kinds(tend_ok)
     for rep in range(P["scale_reps"]):
         for name, mk in rotate(kinds, rep):
@@ -967,9 +994,10 @@ def fig_scale(res, P, work, tend_ok):
                 # the last start time as the service itself logged it
                 last = max(t for k, _, t in read_log(lg) if k == "S")
                 add(m_t, name, (min(last, t1) - t0) / 1e6)
-                time.sleep(1.0)
+                time.sleep(P["settle"])
                 rss, pss, cnt = tree_mem(s, lg)
                 add(m_r, name, rss)
+                add(m_p, name, pss)
             finally:
                 s.kill()
                 kill_list(service_pids(lg))
@@ -1049,6 +1077,7 @@ HEADLINE = [
     ("sup_mem", "rss_10", "tend-static", "s6", "tree RSS (10) vs s6"),
     ("scale", "time", "tend-static", "supervisord", "1000 svcs start vs supervisord"),
     ("scale", "rss", "tend-static", "supervisord", "1000 svcs RSS vs supervisord"),
+    ("scale", "pss", "tend-static", "supervisord", "1000 svcs PSS vs supervisord"),
 ]
 
 TARGETS = [
@@ -1108,8 +1137,8 @@ def write_md(res, path, mach, mode, elapsed, chart_name, heads, tg):
     L = []
     L.append("# tend benchmark results (`bench/run.sh %s`)" % mode)
     L.append("")
-    L.append("Generated %s by the harness in %.0f s; every cell below comes from this run." % (
-        time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), elapsed))
+    L.append("Generated %s by `bench/run.sh %s` in %.0f s; every cell below comes from this run." % (
+        time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), mode, elapsed))
     L.append("")
     L.append("**Machine:** %d cores (%s), kernel %s, %s, Debian %s, %s RAM; load average %s at start, %s at end." % (
         mach["cores"], mach["cpu"], mach["kernel"], mach["libc"], mach["debian"], mach["memory"],
@@ -1188,8 +1217,9 @@ def chart(heads, outdir, name):
     with open(dat, "w") as f:
         for i, h in enumerate(rows):
             r = h["ratio"]
-            shown = min(max(r if r is not None else 0.0, 0.01), 100.0)
-            lab = "0" if (r == 0 or (r is None and h["tend_median"] == 0)) else ("%.2f" % r if r < 10 else "%.0f" % r)
+            shown = min(max(r if r is not None else 0.0, 0.001), 1000.0)
+            lab = "0" if (r == 0 or (r is None and h["tend_median"] == 0)) else (
+                "%.2g" % r if r < 1 else ("%.2f" % r if r < 10 else "%.0f" % r))
             f.write('%d "%s" %g "%s"\n' % (i, h["label"].replace('"', "'"), shown, lab))
     png = os.path.join(outdir, name + ".png")
     gp = shutil.which("gnuplot")
@@ -1197,9 +1227,9 @@ def chart(heads, outdir, name):
         script = """
 set terminal pngcairo size 1100,620 font ",10" noenhanced
 set output '%s'
-set title "tend / anchor (median; below 1 = tend smaller or faster; log scale, clipped to [0.01, 100])"
+set title "tend / anchor (median; below 1 = tend smaller or faster; log scale, clipped to [0.001, 1000])"
 set logscale y
-set yrange [0.01:100]
+set yrange [0.001:1000]
 set grid ytics
 set style fill solid 0.8 border -1
 set boxwidth 0.7
@@ -1219,7 +1249,7 @@ plot '%s' using 1:3:xtic(2) with boxes lc rgb '#3a78b5', \\
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
         fig, ax = plt.subplots(figsize=(11, 6.2))
-        vals = [min(max(h["ratio"] or 0.0, 0.01), 100.0) for h in rows]
+        vals = [min(max(h["ratio"] or 0.0, 0.001), 1000.0) for h in rows]
         ax.bar(range(len(rows)), vals)
         ax.set_yscale("log")
         ax.axhline(1, color="red")
@@ -1288,10 +1318,25 @@ def main():
         tend_ok = tend_supervision_probe(work)
         if tend_ok:
             note("tend supervision mode not measured: " + tend_ok)
+        run_slow, run_plain = fig_shutdown(res, P, work, tend_ok)
+        pending = None
+        for rep in range(P["shut_slow_reps"]):
+            log("shutdown (slow services), repetition %d" % (rep + 1))
+            if pending:
+                pending()
+            pending = run_slow(rep)
+        if not P["shut_overlap"]:
+            pending()
+            pending = None
+        # In quick/smoke mode a slow supervisor's shutdown (supervisord stops
+        # its services one at a time) finishes while the next figures run.
         log("crash -> restart"); fig_crash(res, P, work, tend_ok)
-        log("shutdown"); fig_shutdown(res, P, work, tend_ok)
         log("supervisor memory"); fig_supmem(res, P, work, tend_ok)
+        log("shutdown (plain services)"); run_plain()
         log("scale"); fig_scale(res, P, work, tend_ok)
+        if pending:
+            pending()
+        reap_orphans()
         idle.join(P["idle_reps"] * (P["idle_window"] + 15))
         # figures 2 and 4 are listed in order
         order = ["size", "pid1_mem", "launch", "idle_wakeups", "signal", "orphans", "restart",
@@ -1324,6 +1369,11 @@ def main():
         with open(os.path.join(outdir, "full.md"), "w") as f:
             f.write(full)
         splice_docs(full, "../bench/results/full.png")
+    for t in tg:
+        v = "%s %s" % (fmt(t["value"]), t["unit"]) if t["value"] is not None else "not measured"
+        print("target %-45s %-22s %s" % (t["target"], v, {True: "met", False: "MISSED", None: "n/a"}[t["met"]]))
+    for h in heads:
+        print("ratio  %-45s %s" % (h["label"], fmt(h["ratio"])))
     log("done in %.1f s: %s" % (elapsed, os.path.join(outdir, "latest.md")))
     return 0
 

@@ -1,6 +1,13 @@
 /* config.c — what supervisord's sections and keys mean (Supervisor 4.2.5), on top of
- * ini.c's syntax and expand.c's value syntaxes. Deliberate differences from supervisord are
- * marked "tend:" in comments. */
+ * ini.c's syntax, expand.c's value syntaxes and config_keys.c's [program:x] keys.
+ * Deliberate differences from supervisord are marked "tend:" where they are made:
+ *  - no [supervisord] section is fine (conf.d snippets);
+ *  - [include] in included files is followed too (supervisord ignores it), each file once;
+ *  - an unreadable or non-regular included file is an error (supervisord skips it);
+ *  - environment= that supervisord would silently truncate (A=has space) is an error;
+ *  - [eventlistener:x], [fcgi-program:x] and unknown sections are errors;
+ *  - negative numprocs, numprocs_start, startsecs, startretries, stopwaitsecs and byte sizes
+ *    are errors; nothing is checked against the filesystem or user database at load time. */
 #include "config.h"
 
 #include <ctype.h>
@@ -25,7 +32,7 @@
 #define MAX_INCLUDE_DEPTH 10
 
 struct membership { /* one program listed by a [group:x] */
-	char *program, *group;
+	char *group;
 	int priority;
 };
 
@@ -38,6 +45,7 @@ struct loader {
 	char host[65];
 	struct membership *members;
 	int nmembers;
+	int progcap; /* allocated length of cfg->progs */
 };
 
 static int fail(struct loader *ld, const char *file, int line, const char *fmt, ...)
@@ -141,7 +149,7 @@ static int process_includes(struct loader *ld, const struct ini_file *file, int 
 static int read_tree(struct loader *ld, const char *path, int depth, const struct ini_entry *from)
 {
 	const struct ini_file *f = ini_read(&ld->ini, path, ld->err, ld->errlen);
-	if (!f && from) { /* tend: supervisord skips an unreadable included file silently */
+	if (!f && from && ld->ini.io_error) { /* tend: supervisord skips an unreadable included file silently */
 		char why[1024];
 		snprintf(why, sizeof why, "%s", ld->err);
 		return fail(ld, from->file->path, from->line, "included file %s", why);
@@ -249,10 +257,14 @@ static int finish_program(struct loader *ld, const struct program_src *src, stru
 static int add_program(struct loader *ld, struct program *p)
 {
 	struct config *c = ld->cfg;
-	struct program *np = realloc(c->progs, (c->nprogs + 1) * sizeof *np);
-	if (!np)
-		return -1;
-	c->progs = np;
+	if (c->nprogs == ld->progcap) {
+		int cap = ld->progcap ? ld->progcap * 2 : 8;
+		struct program *np = realloc(c->progs, cap * sizeof *np);
+		if (!np)
+			return -1;
+		c->progs = np;
+		ld->progcap = cap;
+	}
 	c->progs[c->nprogs++] = *p;
 	return 0;
 }
@@ -316,17 +328,9 @@ static int early_int(struct loader *ld, const struct program_src *src, const cha
 	return rc ? -1 : 0;
 }
 
-static const struct membership *group_of(const struct loader *ld, const char *program)
-{
-	for (int i = 0; i < ld->nmembers; i++)
-		if (!strcmp(ld->members[i].program, program))
-			return &ld->members[i];
-	return NULL;
-}
-
 static int load_program(struct loader *ld, const struct ini_section *s, const char *name)
 {
-	const struct membership *m = group_of(ld, name);
+	const struct membership *m = s->mark ? &ld->members[s->mark - 1] : NULL;
 	struct program_src src = {.s = s, .name = name, .group = m ? m->group : name,
 				  .in_group = m != NULL,
 				  .group_priority = m ? m->priority : 0, .first = true};
@@ -396,33 +400,26 @@ static int load_unix_http_server(struct loader *ld, const struct ini_section *s)
 	return ld->cfg->ctl_socket ? 0 : -1;
 }
 
+/* Membership is marked on the program's section (mark = member index + 1): O(1) lookups. */
 static int add_member(struct loader *ld, const struct ini_entry *e, const char *group, const char *prog, size_t n, int priority)
 {
-	char *name = strndup(prog, n);
-	if (!name)
-		return fail(ld, e->file->path, e->line, "out of memory");
 	char section[600];
-	snprintf(section, sizeof section, "program:%.512s", name);
-	const struct membership *m = group_of(ld, name);
-	int rc = 0;
-	if (!ini_section(&ld->ini, section))
-		rc = fail(ld, e->file->path, e->line, "[group:%s] names unknown program '%s'", group, name);
-	else if (m)
-		rc = fail(ld, e->file->path, e->line, "program '%s' is already in [group:%s]", name, m->group);
-	struct membership *nm = rc ? NULL : realloc(ld->members, (ld->nmembers + 1) * sizeof *nm);
-	char *g = nm ? strdup(group) : NULL;
-	if (!rc && (!nm || !g)) {
-		if (nm)
-			ld->members = nm;
-		rc = fail(ld, e->file->path, e->line, "out of memory");
-	}
-	if (rc) {
-		free(name);
-		free(g);
-		return -1;
-	}
+	snprintf(section, sizeof section, "program:%.*s", (int)(n > 512 ? 512 : n), prog);
+	const char *name = section + strlen("program:");
+	struct ini_section *s = n > 512 ? NULL : ini_section(&ld->ini, section);
+	if (!s)
+		return fail(ld, e->file->path, e->line, "[group:%s] names unknown program '%.*s'", group, (int)n, prog);
+	if (s->mark)
+		return fail(ld, e->file->path, e->line, "program '%s' is already in [group:%s]", name, ld->members[s->mark - 1].group);
+	struct membership *nm = realloc(ld->members, (ld->nmembers + 1) * sizeof *nm);
+	if (!nm)
+		return fail(ld, e->file->path, e->line, "out of memory");
 	ld->members = nm;
-	ld->members[ld->nmembers++] = (struct membership){.program = name, .group = g, .priority = priority};
+	char *g = strdup(group);
+	if (!g)
+		return fail(ld, e->file->path, e->line, "out of memory");
+	ld->members[ld->nmembers++] = (struct membership){.group = g, .priority = priority};
+	s->mark = ld->nmembers;
 	return 0;
 }
 
@@ -561,7 +558,6 @@ int config_load(const char *path, struct config *out, char *err, size_t errlen, 
 		rc = check_unique_names(&ld);
 	ini_free(&ld.ini);
 	for (int i = 0; i < ld.nmembers; i++) {
-		free(ld.members[i].program);
 		free(ld.members[i].group);
 	}
 	free(ld.members);

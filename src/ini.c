@@ -152,15 +152,57 @@ static int continuation(struct lexer *lx, const char *v, size_t n)
 	return value_append(lx, v, n);
 }
 
+static size_t name_hash(const char *s, size_t n)
+{
+	size_t h = 2166136261u; /* FNV-1a */
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The slot for NAME: holding its section, or the free slot where it would go. */
+static size_t index_slot(const struct ini *ini, const char *name, size_t n)
+{
+	size_t mask = ini->index_cap - 1, i = name_hash(name, n) & mask;
+	for (; ini->index[i]; i = (i + 1) & mask) {
+		const char *s = ini->sections[ini->index[i] - 1].name;
+		if (!strncmp(s, name, n) && !s[n])
+			break;
+	}
+	return i;
+}
+
+/* Keeps the index under half full, so slots are always found. */
+static int index_grow(struct ini *ini)
+{
+	if ((size_t)ini->nsections * 2 + 2 < ini->index_cap)
+		return 0;
+	size_t cap = ini->index_cap ? ini->index_cap * 2 : 64;
+	int *old = ini->index;
+	if (!(ini->index = calloc(cap, sizeof *ini->index))) {
+		ini->index = old;
+		return -1;
+	}
+	ini->index_cap = cap;
+	for (int i = 0; i < ini->nsections; i++) {
+		const char *s = ini->sections[i].name;
+		ini->index[index_slot(ini, s, strlen(s))] = i + 1;
+	}
+	free(old);
+	return 0;
+}
+
 static int section_header(struct lexer *lx, const char *name, size_t n)
 {
 	struct ini *ini = lx->ini;
-	for (int i = 0; i < ini->nsections; i++)
-		if (strlen(ini->sections[i].name) == n && !memcmp(ini->sections[i].name, name, n)) {
-			lx->sec = i; /* strict=False: a repeated section continues the first */
-			lx->ent = -1;
-			return 0;
-		}
+	if (index_grow(ini))
+		return lex_fail(lx, "out of memory");
+	size_t slot = index_slot(ini, name, n);
+	lx->ent = -1;
+	if (ini->index[slot]) { /* strict=False: a repeated section continues the first */
+		lx->sec = ini->index[slot] - 1;
+		return 0;
+	}
 	if (ini->nsections >= INI_MAX_SECTIONS)
 		return lex_fail(lx, "too many sections (limit %d)", INI_MAX_SECTIONS);
 	if (ini->nsections == ini->cap) {
@@ -178,7 +220,7 @@ static int section_header(struct lexer *lx, const char *name, size_t n)
 	s->file = lx->file;
 	s->line = lx->lineno;
 	lx->sec = ini->nsections++;
-	lx->ent = -1;
+	ini->index[slot] = lx->sec + 1;
 	return 0;
 }
 
@@ -383,6 +425,7 @@ const struct ini_file *ini_read(struct ini *ini, const char *path, char *err, si
 	size_t size, left = INI_MAX_TOTAL - ini->total_bytes;
 	struct stat st;
 	char *buf = slurp(path, left < INI_MAX_FILE ? left : INI_MAX_FILE, &size, &st, err, errlen);
+	ini->io_error = !buf;
 	if (!buf)
 		return NULL;
 	ini->total_bytes += size;
@@ -412,10 +455,10 @@ int ini_seen(const struct ini *ini, const char *path)
 
 struct ini_section *ini_section(const struct ini *ini, const char *name)
 {
-	for (int i = 0; i < ini->nsections; i++)
-		if (!strcmp(ini->sections[i].name, name))
-			return &ini->sections[i];
-	return NULL;
+	if (!ini->index_cap)
+		return NULL;
+	int i = ini->index[index_slot(ini, name, strlen(name))];
+	return i ? &ini->sections[i - 1] : NULL;
 }
 
 const struct ini_entry *ini_get(const struct ini_section *s, const char *key)
@@ -443,6 +486,7 @@ void ini_free(struct ini *ini)
 		free(ini->files[i]);
 	}
 	free(ini->sections);
+	free(ini->index);
 	free(ini->files);
 	memset(ini, 0, sizeof *ini);
 }

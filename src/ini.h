@@ -7,7 +7,7 @@
 #define INI_MAX_FILE (4u << 20)     /* one file */
 #define INI_MAX_LINE (64u << 10)    /* one physical line */
 #define INI_MAX_TOTAL (32u << 20)   /* all files of one load, includes included */
-#define INI_MAX_SECTIONS 20000      /* keeps the by-name merge (linear search) fast */
+#define INI_MAX_SECTIONS 20000      /* more is surely not a real config */
 #define INI_MAX_KEYS 1000           /* per section */
 
 struct ini_file {
@@ -27,6 +27,7 @@ struct ini_section {
 	char *name; /* as written between the brackets (case kept, like RawConfigParser) */
 	const struct ini_file *file;
 	int line;   /* first header seen for this name */
+	int mark;   /* 0 after reading; free for the caller's bookkeeping */
 	struct ini_entry *entries;
 	int nentries, cap;
 };
@@ -36,9 +37,12 @@ struct ini_section {
 struct ini {
 	struct ini_section *sections;
 	int nsections, cap;
+	int *index;        /* hash of names: section number + 1, 0 = free slot */
+	size_t index_cap;  /* a power of two, more than twice nsections */
 	struct ini_file **files;
 	int nfiles, fcap;
 	size_t total_bytes;
+	int io_error; /* the last failed ini_read could not open or read the file (no syntax error) */
 };
 
 /* Read PATH and merge it into INI. Returns the file record, or NULL with "PATH: ..." or

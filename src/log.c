@@ -268,6 +268,16 @@ void logs_drain(struct tend *t, struct log_src *s)
 	}
 }
 
+/* A run is over (every writer reaped): deliver even an unterminated last line. */
+void logs_end_run(struct tend *t, struct log_src *s)
+{
+	if (s->fd < 0)
+		return;
+	logs_drain(t, s);
+	if (!s->paused)
+		emit_lines(t, s, true);
+}
+
 void logs_resume(struct tend *t)
 {
 	for (struct log_src *s = t->sources; s; s = s->next)

@@ -24,6 +24,7 @@ int logs_open(struct tend *t, struct log_src *s, const char *name, const struct 
 	      int stream, int colour);
 void logs_close(struct tend *t, struct log_src *s);
 void logs_drain(struct tend *t, struct log_src *s);
+void logs_end_run(struct tend *t, struct log_src *s);
 void logs_resume(struct tend *t);
 void logs_flush_all(struct tend *t);
 bool logs_say(struct tend *t, const char *line, size_t len);

@@ -234,9 +234,9 @@ static void backoff_or_fatal(struct tend *t, struct svc *s)
 static void settle(struct tend *t, struct svc *s)
 {
 	timer_cancel(t, &s->tm);
-	logs_drain(t, &s->out); /* deliver what is in the pipes, even without a newline */
+	logs_end_run(t, &s->out); /* deliver what is in the pipes, even without a newline */
 	if (s->err_w >= 0)
-		logs_drain(t, &s->err);
+		logs_end_run(t, &s->err);
 	if (s->want_stop || t->stopping) {
 		if (s->state == ST_STOPPING || s->state == ST_STARTING || s->state == ST_RUNNING) {
 			char what[64] = "stopped";

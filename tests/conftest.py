@@ -28,13 +28,18 @@ SLOW = 3.0 if ASAN else 1.0
 HELPERS = ("sigprint", "procinfo", "orphans")
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_GET_CHILD_SUBREAPER = 37
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def pytest_configure(config):
-    # Make the test runner a subreaper: anything orphaned by a misbehaving
-    # tend is re-parented to us, so the teardown can find and kill it.
-    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+def _get_subreaper():
+    v = ctypes.c_int(0)
+    _libc.prctl(PR_GET_CHILD_SUBREAPER, ctypes.byref(v), 0, 0, 0)
+    return v.value
+
+
+def _set_subreaper(on):
+    _libc.prctl(PR_SET_CHILD_SUBREAPER, 1 if on else 0, 0, 0, 0)
 
 
 # ----------------------------------------------------------------------------
@@ -237,7 +242,7 @@ class Procs:
         r = self.start(argv, pid1=pid1, **kw)
         return r.communicate(timeout=timeout, input=input)
 
-    def cleanup(self):
+    def cleanup(self, preexisting=None):
         for r in self.runs:
             p = r.p
             if p.poll() is None or children(p.pid):
@@ -261,23 +266,46 @@ class Procs:
                         s.close()
                     except OSError:
                         pass
-        # Reap whatever was re-parented to us (we are a subreaper).
-        while True:
-            try:
-                pid, _ = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                break
-            if pid == 0:
-                break
+        # Kill and reap whatever was re-parented to us during the test (we are
+        # a subreaper while a test runs); never touch children we had before.
+        if preexisting is None:
+            return
+        me = os.getpid()
+        tracked = {r.p.pid for r in self.runs}
+        strays = [c for c in children(me) if c not in preexisting and c not in tracked]
+        for c in strays:
+            for v in descendants(c) + [c]:
+                try:
+                    os.kill(v, signal.SIGKILL)
+                except OSError:
+                    pass
+        deadline = time.monotonic() + 5
+        for c in strays:
+            while True:
+                try:
+                    pid, _ = os.waitpid(c, os.WNOHANG)
+                except ChildProcessError:
+                    break
+                if pid or time.monotonic() > deadline:
+                    break
+                time.sleep(0.005)
 
 
 @pytest.fixture
 def procs():
+    """Starts processes for a test and kills everything left in teardown.
+    While the test runs, the test runner is a child subreaper, so processes
+    orphaned by a misbehaving tend are re-parented to it and cleaned up."""
+    was = _get_subreaper()
+    before = set(children(os.getpid()))
+    _set_subreaper(True)
     ps = Procs()
+    ps.preexisting = before
     try:
         yield ps
     finally:
-        ps.cleanup()
+        ps.cleanup(before)
+        _set_subreaper(was)
 
 
 @pytest.fixture(scope="session")
@@ -399,7 +427,7 @@ def tty(procs):
             return r, PtyReader(master)
 
     yield T()
-    procs.cleanup()  # kill the processes first: the readers then see EOF/EIO
+    procs.cleanup(procs.preexisting)  # kill first: the readers then see EOF/EIO
     for m in opened:
         try:
             os.close(m)

@@ -106,7 +106,7 @@ def test_interactive_bash_has_job_control(tty, tend, pid1):
     # `kill %1; exit 5` on one line makes bash refuse ("There are stopped
     # jobs.") because the job is not reaped yet: wait until it is gone.
     t.write("kill %1\n")
-    wait_for(lambda: (proc_stat(sl) or {"state": "Z"})["state"] == "Z", what="job 1 killed")
+    wait_for(lambda: proc_stat(sl) is None, what="job 1 killed and reaped by bash")
     t.write("exit 5\n")
     wait_for(lambda: r.p.poll() is not None, 10,
              what=lambda: "bash to exit; terminal: %r" % t.text()[-600:])
