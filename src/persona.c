@@ -149,7 +149,7 @@ static int tini_signal(const char *s)
 	if (strncmp(s, "SIG", 3) || !s[3] || (s[3] >= '0' && s[3] <= '9') || !strncmp(s, "SIGRT", 5))
 		return -1;
 	for (const char *p = s + 3; *p; p++)
-		if (*p < 'A' || *p > 'Z')
+		if ((*p < 'A' || *p > 'Z') && (*p < '0' || *p > '9'))
 			return -1;
 	return sig_parse(s, 0);
 }

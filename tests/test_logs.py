@@ -94,13 +94,6 @@ def test_line_across_read_boundary(sup, tmp_path):
         [l for l in t.out.lines() if not re.match(r"^burst \| line \d{4} y{19}$", l)]
 
 
-NONL = pytest.mark.xfail(strict=True, reason="tend bug: tend keeps the write ends of a service's pipes (s->out_w, "
-                         "s->err_w) open across runs, so it never sees EOF when the service exits; settle() "
-                         "-> logs_drain() stops at EAGAIN and the unterminated last line stays buffered until "
-                         "tend exits, or is glued to the next run's first line")
-
-
-@NONL
 def test_final_line_without_newline(sup, tmp_path):
     t = sup.start("""
         [supervisord]
@@ -118,7 +111,6 @@ def test_final_line_without_newline(sup, tmp_path):
     assert t.stop() == 0
 
 
-@NONL
 def test_final_line_not_glued_to_next_run(sup, tmp_path):
     runs = tmp_path / "runs"
     t = sup.start("""

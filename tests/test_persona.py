@@ -345,6 +345,23 @@ def test_dumb_rewrite(procs, dumb, helpers, tmp_path):
     assert sig_lines(log)[-1] == signal.SIGQUIT
 
 
+def _cont_until(run, cond, what):
+    """Send SIGCONT to tend until cond() holds. dumb-init stops itself after
+    forwarding a suspend signal; a CONT that arrives just before that SIGSTOP
+    is discarded by the kernel, so one CONT is not enough in general."""
+    def step():
+        if cond():
+            return True
+        run.kill(signal.SIGCONT)
+        deadline = time.monotonic() + 0.3
+        while time.monotonic() < deadline:
+            if cond():
+                return True
+            time.sleep(0.005)
+        return False
+    wait_for(step, what=what)
+
+
 def _wait_state(pid, states, what):
     return wait_for(lambda: (proc_stat(pid) or {"state": "gone"})["state"] in states, what=what)
 
@@ -357,9 +374,8 @@ def test_dumb_setsid_job_control_signals_become_stop(procs, dumb, helpers, tmp_p
     child = r.child_pid()
     r.kill(sig)
     _wait_state(child, ("T", "t"), "the child to be stopped by the rewritten SIGSTOP")
-    r.kill(signal.SIGCONT)
+    _cont_until(r, lambda: signal.SIGCONT in sig_lines(log), "CONT at the child")
     _wait_state(child, ("S", "R"), "the child to be resumed")
-    wait_for(lambda: signal.SIGCONT in sig_lines(log), what="CONT at the child")
     assert sig not in sig_lines(log), "the suspend signal itself must not reach the child"
     send_and_expect(r, log, signal.SIGUSR1)
     r.kill(signal.SIGKILL)
@@ -375,8 +391,7 @@ def test_dumb_job_control_pass_through_with_rewrite_or_single_child(procs, dumb,
         r.kill(signal.SIGTSTP)
         wait_for(lambda: signal.SIGTSTP in sig_lines(log), what="TSTP at the child with %r" % opts)
         # dumb-init may stop itself after a suspend signal: CONT resumes it.
-        r.kill(signal.SIGCONT)
-        wait_for(lambda: signal.SIGCONT in sig_lines(log), what="CONT at the child")
+        _cont_until(r, lambda: signal.SIGCONT in sig_lines(log), "CONT at the child")
         r.kill(signal.SIGTERM)
         assert r.wait() == 143
 
