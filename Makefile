@@ -6,6 +6,9 @@ WFLAGS  := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PYTEST  ?= /usr/bin/python3 -m pytest
+# size matters for an init: drop unused sections, unwind tables and page padding
+STATIC_FLAGS := -Os -static -s -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+                -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro
 
 SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
@@ -23,7 +26,7 @@ build/tend: $(SRC) $(HDR)
 
 build/tend-static: $(SRC) $(HDR)
 	@mkdir -p build
-	$(MUSLCC) $(WFLAGS) -Os -static -s -o $@ $(SRC)
+	$(MUSLCC) $(WFLAGS) $(STATIC_FLAGS) -o $@ $(SRC)
 
 static: build/tend-static
 

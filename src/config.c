@@ -9,10 +9,10 @@
  *  - negative numprocs, numprocs_start, startsecs, startretries, stopwaitsecs and byte sizes
  *    are errors; nothing is checked against the filesystem or user database at load time. */
 #include "config.h"
+#include "pathglob.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -94,11 +94,6 @@ static char *expand_entry(struct loader *ld, const struct ini_entry *e, struct e
 
 static int read_tree(struct loader *ld, const char *path, int depth, const struct ini_entry *from);
 
-static int by_strcmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* One glob of files=, relative to the including file's directory; matches in sorted order
  * (strcmp, like Python's sorted()). */
 static int include_glob(struct loader *ld, const struct ini_entry *e, const char *pat, int depth)
@@ -106,21 +101,17 @@ static int include_glob(struct loader *ld, const struct ini_entry *e, const char
 	char full[PATH_MAX];
 	if (snprintf(full, sizeof full, "%s%s%s", pat[0] == '/' ? "" : e->file->here, pat[0] == '/' ? "" : "/", pat) >= (int)sizeof full)
 		return fail(ld, e->file->path, e->line, "include pattern too long");
-	glob_t g;
-	int rc = glob(full, GLOB_NOSORT, NULL, &g);
-	if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+	char **v;
+	size_t n;
+	if (path_glob(full, &v, &n) < 0)
+		return fail(ld, e->file->path, e->line, "include \"%s\": out of memory", full);
+	if (n == 0)
 		warnf(ld, e->file->path, e->line, "no file matches include \"%s\"", full);
-		if (rc == 0)
-			globfree(&g);
-		return 0;
-	}
-	if (rc)
-		return fail(ld, e->file->path, e->line, "include \"%s\": glob failed", full);
-	qsort(g.gl_pathv, g.gl_pathc, sizeof *g.gl_pathv, by_strcmp);
-	for (size_t i = 0; i < g.gl_pathc && rc == 0; i++)
-		if (!ini_seen(&ld->ini, g.gl_pathv[i]))
-			rc = read_tree(ld, g.gl_pathv[i], depth + 1, e);
-	globfree(&g);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (!ini_seen(&ld->ini, v[i]))
+			rc = read_tree(ld, v[i], depth + 1, e);
+	path_globfree(v, n);
 	return rc;
 }
 

@@ -219,7 +219,7 @@ static bool emit_lines(struct tend *t, struct log_src *s, bool eof)
 	while (off < s->len) {
 		char *nl = memchr(s->buf + off, '\n', s->len - off);
 		size_t n = nl ? (size_t)(nl - (s->buf + off)) : s->len - off;
-		if (!nl && !eof && s->len < LINE_MAX)
+		if (!nl && !eof && s->len - off < LINE_MAX)
 			break;
 		if (n > LINE_MAX)
 			n = LINE_MAX;

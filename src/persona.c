@@ -59,11 +59,19 @@ static int parse_rewrite(struct tend *t, char *arg)
 	return 0;
 }
 
-static double parse_seconds(const char *s)
+/* "2", "0.5", "1.25" -> milliseconds; -1 if invalid. (No strtod: it would pull
+ * floating-point scanning into the static binary for one option.) */
+static long parse_seconds_ms(const char *s)
 {
-	char *end;
-	double v = strtod(s, &end);
-	return (*s && !*end && v >= 0 && v < 1e7) ? v : -1;
+	long ms = 0, scale = 1000;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++)
+		if ((ms = ms * 10 + (*p - '0') * 1000) > 100000000L * 1000)
+			return -1;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			ms += (scale /= 10) * (*p - '0');
+	return (p == s || *p) ? -1 : ms;
 }
 
 static void parse_tend(struct tend *t, int argc, char **argv)
@@ -78,7 +86,7 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 		{"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
 		{0, 0, 0, 0}};
 	int c, code;
-	double secs;
+	long ms;
 	while ((c = getopt_long(argc, argv, "+c:gr:e:p:swvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': t->opt.config = optarg; break;
@@ -101,9 +109,9 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 				usage_error("invalid signal '%s'", optarg);
 			break;
 		case O_GRACE:
-			if ((secs = parse_seconds(optarg)) < 0)
+			if ((ms = parse_seconds_ms(optarg)) < 0 || ms > 86400000L)
 				usage_error("invalid --grace '%s' (want seconds)", optarg);
-			t->opt.grace_ms = (int)(secs * 1000);
+			t->opt.grace_ms = (int)ms;
 			break;
 		case 'h': fputs(tend_usage, stdout); exit(0);
 		case 'V': printf("tend %s\n", TEND_VERSION); exit(0);
@@ -218,10 +226,24 @@ static const char dumb_help[] =
 	"   -V, --version        Print the current version and exit.\n\n"
 	"Full help is available online at https://github.com/Yelp/dumb-init\n";
 
+/* sscanf("%d:%d") semantics, which dumb-init uses: leading blanks and a sign allowed,
+ * anything after the second number ignored. (No sscanf: it pulls in all of scanf.) */
+static bool scan_int(const char **s, int *out)
+{
+	char *end;
+	long v = strtol(*s, &end, 10);
+	if (end == *s || v < -1000 || v > 1000)
+		return false;
+	*out = (int)v;
+	*s = end;
+	return true;
+}
+
 static void dumb_rewrite(struct tend *t, const char *arg, bool *user_set)
 {
 	int s, r;
-	if (sscanf(arg, "%d:%d", &s, &r) != 2 || s < 1 || s > 31 || r < 0 || r > 31) {
+	const char *p = arg;
+	if (!scan_int(&p, &s) || *p++ != ':' || !scan_int(&p, &r) || s < 1 || s > 31 || r < 0 || r > 31) {
 		fprintf(stderr,
 			"Usage: -r option takes <signum>:<signum>, where <signum> is between 1 and 31.\n"
 			"This option can be specified multiple times.\n"

@@ -283,30 +283,40 @@ static void strays_timer(struct tend *t, struct timer *tm)
 
 int list_children(pid_t parent, pid_t **out);
 
+static bool known_child(struct tend *t, pid_t pid)
+{
+	if (pid == t->child)
+		return true;
+	for (int j = 0; j < t->nsvcs; j++) {
+		const struct svc *o = t->svcs[j];
+		if (o->keeper == pid)
+			return true;
+		for (int k = 0; k < o->nstrays; k++)
+			if (o->strays[k] == pid)
+				return true;
+	}
+	return false;
+}
+
 static void adopt_strays(struct tend *t, struct svc *s)
 {
 	pid_t *kids;
-	int n = list_children(t->self, &kids);
-	for (int i = 0; i < n; i++) {
-		bool known = kids[i] == t->child;
-		for (int j = 0; j < t->nsvcs && !known; j++)
-			known = t->svcs[j]->keeper == kids[i];
-		for (int j = 0; j < t->nsvcs && !known; j++)
-			for (int k = 0; k < t->svcs[j]->nstrays && !known; k++)
-				known = t->svcs[j]->strays[k] == kids[i];
-		if (!known)
-			kids[s->nstrays++] = kids[i];
-	}
-	if (n < 0)
+	int n = list_children(t->self, &kids), kept = 0;
+	for (int i = 0; i < n; i++)
+		if (!known_child(t, kids[i]))
+			kids[kept++] = kids[i];
+	if (n < 0 || !kept) {
+		free(kids);
 		return;
+	}
 	s->strays = kids;
+	s->nstrays = kept;
 	int kill_tree(pid_t root, int sig);
 	for (int i = 0; i < s->nstrays; i++) {
 		kill_tree(s->strays[i], s->p->stopsignal);
 		kill(s->strays[i], s->p->stopsignal);
 	}
-	if (s->nstrays)
-		timer_arm(t, &s->tm, (uint64_t)s->p->stopwaitsecs * 1000, strays_timer);
+	timer_arm(t, &s->tm, (uint64_t)s->p->stopwaitsecs * 1000, strays_timer);
 }
 
 bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)

@@ -121,8 +121,6 @@ def test_main_exiting_by_itself_leftovers_stopped(sup, tmp_path):
     assert t.stop() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="tend bug: adopt_strays() reads s->strays (NULL) while counting "
-                   "s->nstrays up: SIGSEGV of PID 1 when a killed keeper leaves >= 2 processes")
 def test_killed_keeper_strays_stopped_before_restart(sup, tmp_path):
     port = free_port()
     t = sup.start(daemon_conf(port, opts="-t %s" % tmp_path))

@@ -10,12 +10,8 @@ from conftest import wait_for
 from supervise_util import read_lines, sup  # noqa: F401
 
 
-TEAR = pytest.mark.xfail(reason="tend bug: log.c emit_lines() checks `s->len < LINE_MAX` (whole buffer) instead of "
-                         "the remaining partial length, so when a read fills the 4000-byte buffer the trailing "
-                         "partial line is emitted as a line of its own (torn lines)", strict=False)
 
 
-@TEAR
 def test_two_services_100k_lines_each(sup, tmp_path):
     n = 100000
     t = sup.start("""
@@ -75,7 +71,6 @@ def test_stderr_prefixed_and_redirect(sup, tmp_path):
     assert [l for l in t.err.lines() if not l.startswith("[tend]")] == ["split  | to-err"], t.err.lines()
 
 
-@TEAR
 def test_line_across_read_boundary(sup, tmp_path):
     # 300 lines of exactly 30 bytes in a single write(2): 9000 bytes, no line may be
     # cut where tend's reads end.

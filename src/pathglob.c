@@ -1,0 +1,166 @@
+/* pathglob.c — see pathglob.h. Wildcards may appear in any path component. */
+#include "pathglob.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool has_magic(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '*' || s[i] == '?' || s[i] == '[')
+			return true;
+	return false;
+}
+
+/* [set] at p (p points after '['); *matched set; returns the char after ']' or NULL. */
+static const char *match_set(const char *p, char c, bool *matched)
+{
+	bool neg = *p == '!' || *p == '^';
+	p += neg;
+	*matched = false;
+	for (bool first = true; *p && (first || *p != ']'); first = false, p++) {
+		if (p[1] == '-' && p[2] && p[2] != ']') {
+			*matched |= (unsigned char)c >= (unsigned char)p[0] && (unsigned char)c <= (unsigned char)p[2];
+			p += 2;
+		} else {
+			*matched |= c == *p;
+		}
+	}
+	if (*p != ']')
+		return NULL; /* unclosed: not a set */
+	*matched ^= neg;
+	return p + 1;
+}
+
+static bool match_here(const char *p, const char *s)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			while (p[1] == '*')
+				p++;
+			for (const char *t = s;; t++) {
+				if (match_here(p + 1, t))
+					return true;
+				if (!*t)
+					return false;
+			}
+		}
+		if (!*s)
+			return false;
+		if (*p == '[') {
+			bool in;
+			const char *next = match_set(p + 1, *s, &in);
+			if (next) {
+				if (!in)
+					return false;
+				p = next - 1;
+				continue;
+			}
+		}
+		if (*p != '?' && *p != *s)
+			return false;
+	}
+	return !*s;
+}
+
+bool name_match(const char *pat, const char *name)
+{
+	if (name[0] == '.' && pat[0] != '.')
+		return false; /* like the shell and Python: * does not match dot files */
+	return match_here(pat, name);
+}
+
+struct acc {
+	char **v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void add(struct acc *a, const char *path)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		char **v = realloc(a->v, cap * sizeof *v);
+		if (!v) {
+			a->oom = true;
+			return;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	if (!(a->v[a->n] = strdup(path)))
+		a->oom = true;
+	else
+		a->n++;
+}
+
+/* `base` is an existing prefix (with trailing '/' or empty), `rest` the remaining pattern. */
+static void expand(struct acc *a, const char *base, const char *rest)
+{
+	while (*rest == '/')
+		rest++;
+	size_t len = strcspn(rest, "/");
+	char path[PATH_MAX];
+	struct stat st;
+	if (!has_magic(rest, len)) {
+		if (snprintf(path, sizeof path, "%s%.*s", base, (int)len, rest) >= (int)sizeof path ||
+		    stat(path, &st) < 0)
+			return;
+		if (!rest[len])
+			add(a, path);
+		else if (S_ISDIR(st.st_mode) && strlen(path) + 1 < sizeof path)
+			expand(a, strcat(path, "/"), rest + len);
+		return;
+	}
+	char comp[NAME_MAX + 1];
+	if (len > NAME_MAX)
+		return;
+	memcpy(comp, rest, len);
+	comp[len] = 0;
+	DIR *d = opendir(*base ? base : ".");
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) && !a->oom) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !name_match(comp, e->d_name))
+			continue;
+		if (snprintf(path, sizeof path, "%s%s", base, e->d_name) >= (int)sizeof path)
+			continue;
+		if (!rest[len])
+			add(a, path);
+		else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && strlen(path) + 1 < sizeof path)
+			expand(a, strcat(path, "/"), rest + len);
+	}
+	closedir(d);
+}
+
+static int by_strcmp(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+int path_glob(const char *pattern, char ***out, size_t *n)
+{
+	struct acc a = {0};
+	expand(&a, pattern[0] == '/' ? "/" : "", pattern);
+	if (a.oom) {
+		path_globfree(a.v, a.n);
+		return -1;
+	}
+	if (a.n)
+		qsort(a.v, a.n, sizeof *a.v, by_strcmp);
+	*out = a.v;
+	*n = a.n;
+	return 0;
+}
+
+void path_globfree(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}

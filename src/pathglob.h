@@ -1,0 +1,13 @@
+/* pathglob.h — shell-style path globbing for [include] files=. Our own, not glob(3):
+ * musl's pulls in wide-character class tables worth 12 KB of the static binary. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+
+/* *, ?, [abc], [a-z], [!x] against one name; a leading '.' must be matched literally. */
+bool name_match(const char *pat, const char *name);
+
+/* Every existing path matching PATTERN, sorted (strcmp). 0 on success (n may be 0),
+ * -1 on allocation failure. Free with path_globfree. */
+int path_glob(const char *pattern, char ***out, size_t *n);
+void path_globfree(char **v, size_t n);
