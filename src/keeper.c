@@ -161,11 +161,17 @@ static int keeper_fds(int out, int err, int report, int cmd)
 	return 0;
 }
 
-static void keeper_name(const char *name)
+/* comm "keep:NAME", and in ps/pgrep -f "tend keeper NAME", so the keeper is never
+ * mistaken for tend itself */
+static void keeper_name(struct tend *t, const char *name)
 {
 	char comm[16];
 	snprintf(comm, sizeof comm, "keep:%s", name);
 	prctl(PR_SET_NAME, comm);
+	if (t->argv_len > 1) {
+		memset(t->argv_area, 0, t->argv_len);
+		snprintf(t->argv_area, t->argv_len, "tend keeper %s", name);
+	}
 }
 
 static void keeper_main(struct tend *t, const struct program *p, int out, int err, int report, int cmd)
@@ -175,7 +181,7 @@ static void keeper_main(struct tend *t, const struct program *p, int out, int er
 		dprintf(2, "tend: keeper for %s: %s\n", p->name, strerror(errno));
 		_exit(1);
 	}
-	keeper_name(p->name);
+	keeper_name(t, p->name);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (p->containment && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 		dprintf(2, "tend: %s: cannot contain the service (subreaper): %s\n", p->name, strerror(errno));

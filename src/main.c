@@ -33,6 +33,8 @@ int main(int argc, char **argv)
 	t.log_fd = -1;
 	t.self = getpid();
 	t.pid1 = t.self == 1;
+	t.argv_area = argv[0];
+	t.argv_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
 	persona_parse(&t, argc, argv);
 	msg_init(&t);
 	if (t.opt.config)

@@ -129,6 +129,8 @@ struct tend {
 	bool colour_ok;
 	int name_width;         /* for aligned prefixes */
 
+	char *argv_area;        /* our argv strings, reused for keepers' ps titles */
+	size_t argv_len;
 	int log_fd;             /* our own stderr, reopened non-blocking */
 	unsigned long dropped_msgs;
 };
