@@ -185,7 +185,10 @@ def test_child_inherits_cwd_env_fds_and_clean_signal_state(procs, tend, helpers,
     fds = sorted(int(x) for x in info["FDS"].split())
     assert fds == sorted([0, 1, 2, w_fd]), "child fds %r: tend leaked its own fds or lost an inherited one" % fds
     assert int(info["SigBlk:"], 16) == 0, "child's signal mask must be empty"
-    ign = int(info["SigIgn:"], 16)
+    # Compare the standard signals only: 32 and up belong to the C library (make, for one,
+    # starts its recipes with 32 and 33 ignored, and glibc re-claims 33 in every process).
+    std = (1 << 31) - 1
+    ign = int(info["SigIgn:"], 16) & std
     expected = (1 << (signal.SIGINT - 1)) | (1 << (signal.SIGUSR2 - 1))
     assert ign == expected, "SigIgn %x, expected %x (inherited SIG_IGN kept, nothing else)" % (ign, expected)
     assert int(info["SigCgt:"], 16) == 0
