@@ -131,7 +131,8 @@ void supervise_shutdown(struct tend *t, int exit_code)
 	services_stop_all(t);
 }
 
-static void svc_remove(struct tend *t, struct svc *s)
+/* Drop a service's log pipes (removed, or its log settings may have changed). */
+static void close_pipes(struct tend *t, struct svc *s)
 {
 	logs_close(t, &s->out);
 	logs_close(t, &s->err);
@@ -139,6 +140,12 @@ static void svc_remove(struct tend *t, struct svc *s)
 		close(s->out_w);
 	if (s->err_w >= 0)
 		close(s->err_w);
+	s->out_w = s->err_w = -1;
+}
+
+static void svc_remove(struct tend *t, struct svc *s)
+{
+	close_pipes(t, s);
 	int i = 0;
 	while (t->svcs[i] != s)
 		i++;
@@ -148,18 +155,12 @@ static void svc_remove(struct tend *t, struct svc *s)
 	graveyard = s;
 }
 
-/* A changed service gets fresh pipes: its log settings may differ. */
+/* A changed service starts over with its new settings. */
 static void svc_replace(struct tend *t, struct svc *s)
 {
 	const struct program *p = s->next_p;
 	s->next_p = NULL;
-	logs_close(t, &s->out);
-	logs_close(t, &s->err);
-	if (s->out_w >= 0)
-		close(s->out_w);
-	if (s->err_w >= 0)
-		close(s->err_w);
-	s->out_w = s->err_w = -1;
+	close_pipes(t, s);
 	s->backoff = 0;
 	svc_set_program(t, s, p);
 	if (p->autostart)
