@@ -32,17 +32,17 @@ MODES = {
                   sig_blocks=1, sig_k=5, storm_n=200, storm_reps=1,
                   crash_window=3.5, crash_ms=1200, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=1,
                   mem_counts=[1, 10], mem_reps=1, scale_n=20, scale_reps=1,
-                  scale_bound=20.0, stop_secs=1, settle=0.5),
+                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0),
     "quick": dict(idle_reps=1, idle_window=10.0, launch_n=100, launch_reps=3,
                   sig_blocks=3, sig_k=50, storm_n=10000, storm_reps=1,
-                  crash_window=6.5, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
+                  crash_window=6.0, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
                   mem_counts=[1, 10, 100], mem_reps=1, scale_n=1000, scale_reps=1,
-                  scale_bound=30.0, stop_secs=2, settle=0.5),
+                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0),
     "full": dict(idle_reps=3, idle_window=10.0, launch_n=1000, launch_reps=5,
                  sig_blocks=5, sig_k=200, storm_n=10000, storm_reps=5,
                  crash_window=30.0, crash_ms=1500, shut_overlap=False, shut_slow_reps=3, shut_plain_reps=5,
                  mem_counts=[1, 10, 100], mem_reps=2, scale_n=1000, scale_reps=2,
-                 scale_bound=60.0, stop_secs=2, settle=1.0),
+                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000),
 }
 
 TEND_DYN = os.environ.get("TEND_BIN", os.path.join(ROOT, "build", "tend"))
@@ -295,7 +295,7 @@ def summarize(res):
             for t, vals in m["tools"].items():
                 if vals:
                     st[t] = dict(median=statistics.median(vals), min=min(vals), max=max(vals),
-                                 n=len(vals), samples=vals)
+                                 n=len(vals))  # raw samples stay in m["tools"]
                 elif t not in m["missing"]:
                     m["missing"][t] = "no sample obtained"
             m["stats"] = st
@@ -355,7 +355,7 @@ def is_static(path):
 
 def fig_size(res, P):
     f = res.figure("size", "1. Binary size",
-                   "Size on disk of the init binary (bytes, as installed). "
+                   "Size on disk of the init binary (KiB, as installed). "
                    "tend-static is compared with the statically linked anchors.")
     m = metric(f, "bytes", "binary size", "KiB")
     cands = [("tend-static", TEND_STATIC), ("tini-static", "/usr/bin/tini-static"),
@@ -606,8 +606,9 @@ class Sup:
     services: list of (name, [argv...]) with argv starting with BSVC."""
     kind = None
 
-    def __init__(self, name, work, services, startsecs=0, stopwait=10):
+    def __init__(self, name, work, services, startsecs=0, stopwait=10, group=False):
         self.name = name
+        self.group = group
         self.dir = os.path.join(work, name)
         os.makedirs(self.dir, exist_ok=True)
         self.services = services
@@ -625,6 +626,10 @@ class Sup:
                       "autostart=true", "autorestart=true", "startsecs=%d" % self.startsecs,
                       "startretries=1000", "stopwaitsecs=%d" % self.stopwait,
                       "stopsignal=TERM", "stdout_logfile=NONE", "stderr_logfile=NONE", ""]
+        if self.group:
+            # one group: supervisord stops the programs of a group in parallel,
+            # but stops groups one after the other
+            lines += ["[group:all]", "programs=" + ",".join(n for n, _ in self.services), ""]
         path = os.path.join(self.dir, "services.conf")
         with open(path, "w") as f:
             f.write("\n".join(lines))
@@ -803,17 +808,24 @@ def fig_shutdown(res, P, work, tend_ok):
     returns a join() callable so that, in quick mode, the long tail of a slow
     supervisor can overlap later, untimed-sensitive figures."""
     f = res.figure("shutdown", "8. Shutdown",
-                   "SIGTERM to the supervisor until the supervisor exits. Scenario slow: 10 services "
+                   "SIGTERM to the supervisor until the supervisor exits. The 10 programs are listed "
+                   "in one `[group:all]` (supervisord stops the programs of a group in parallel, but "
+                   "one group after the other; `supervisord-ungrouped` shows the same 10 "
+                   "`[program:]` sections without the group). Scenario slow: 10 services "
                    "that each take %d s to stop after SIGTERM (stopwaitsecs=10); all supervisors get "
                    "SIGTERM at the same instant, side by side. Scenario plain: 10 services that "
-                   "behave like `sleep` (default SIGTERM action); one supervisor at a time, order "
-                   "rotated. s6: SIGTERM to s6-svscan (its own shutdown path: it brings every "
+                   "behave like `sleep` (default SIGTERM action); the supervisors are started together "
+                   "but stopped one at a time, order rotated. s6: SIGTERM to s6-svscan (its own shutdown path: it brings every "
                    "service down, waits for them and exits). A supervisor that exits while a service "
                    "still runs is flagged in the notes." % P["stop_secs"])
     m_slow = metric(f, "slow", "10 services needing %d s to stop" % P["stop_secs"], "ms")
     m_plain = metric(f, "plain", "10 sleep-like services", "ms")
+    m_crowd = None
+    if P["crowd"]:
+        m_crowd = metric(f, "plain_crowded", "10 sleep-like services, %d extra idle processes on the "
+                         "host (full mode only)" % P["crowd"], "ms")
     if tend_ok is not None:
-        mark_tend_missing([m_slow, m_plain], tend_ok)
+        mark_tend_missing([m for m in (m_slow, m_plain, m_crowd) if m], tend_ok)
     kinds = sup_kinds(tend_ok)
 
     def make(name, mk, tag, mode):
@@ -822,19 +834,22 @@ def fig_shutdown(res, P, work, tend_ok):
             os.unlink(lg)
         argv = [BSVC, lg] + (["slow", str(P["stop_secs"])] if mode == "slow" else ["sleep"])
         s = mk("shut-%s-%s" % (tag, name), work, [("svc%d" % i, argv) for i in range(10)],
-               startsecs=0, stopwait=10)
+               startsecs=0, stopwait=10, group=(name != "supervisord-ungrouped"))
         s.log, s.tool = lg, name
         return s
 
-    def measure(group, m, bound):
-        """Start the group, SIGTERM each member, return join()."""
+    def measure(group, m, bound, one_at_a_time=False):
+        """Start the group (all at once), SIGTERM each member -- at the same
+        instant, or one after the other when one_at_a_time -- return join()."""
         ready = []
         for s in group:
-            if start_and_wait(s, s.log, 10, 15.0):
+            s.start()
+        for s in group:
+            if wait_for(lambda: count_starts(s.log) >= 10, 15.0):
                 ready.append(s)
             else:
                 missing(m, s.tool, "services did not all start within 15 s")
-        time.sleep(0.5)
+        time.sleep(P["settle"])
         res_t = {}
         threads = []
 
@@ -845,6 +860,9 @@ def fig_shutdown(res, P, work, tend_ok):
         for s in ready:
             t0 = time.monotonic_ns()
             s.stop_signal()
+            if one_at_a_time:
+                waiter(s, t0)
+                continue
             th = threading.Thread(target=waiter, args=(s, t0), daemon=True)
             th.start()
             threads.append(th)
@@ -868,13 +886,17 @@ def fig_shutdown(res, P, work, tend_ok):
                     kill_list(service_pids(s.log))
 
         def fast_done():
-            return all(t.tool in res_t for t in ready if not t.tool.startswith("supervisord"))
+            return all(t.tool in res_t for t in ready if t.tool != "supervisord-ungrouped")
 
         join.fast_done = fast_done
         return join
 
+    slow_kinds = list(kinds)
+    if tool_ok("/usr/bin/supervisord"):
+        slow_kinds.append(("supervisord-ungrouped", lambda n, w, sv, **kw: SupervisordSup(n, w, sv, **kw)))
+
     def run_slow_rep(rep):
-        group = [make(n, mk, "slow%d" % rep, "slow") for n, mk in rotate(kinds, rep)]
+        group = [make(n, mk, "slow%d" % rep, "slow") for n, mk in rotate(slow_kinds, rep)]
         j = measure(group, m_slow, 40)
         # let every supervisor but the slowest finish before anything else runs
         wait_for(j.fast_done, P["stop_secs"] + 10, 0.01)
@@ -882,9 +904,28 @@ def fig_shutdown(res, P, work, tend_ok):
 
     def run_plain():
         for rep in range(P["shut_plain_reps"]):
-            for n, mk in rotate(kinds, rep):
-                measure([make(n, mk, "plain%d" % rep, "plain")], m_plain, 40)()
-                reap_orphans()
+            group = [make(n, mk, "plain%d" % rep, "plain") for n, mk in rotate(kinds, rep)]
+            measure(group, m_plain, 40, one_at_a_time=True)()
+            reap_orphans()
+        if not m_crowd:
+            return
+        # The same, on a host with many more processes: a supervisor that scans
+        # all of /proc on the way pays for every process of the machine.
+        crowd = []
+        try:
+            for _ in range(P["crowd"]):
+                crowd.append(spawn(["/bin/sleep", "600"]))
+            for rep in range(P["shut_plain_reps"]):
+                group = [make(n, mk, "crowd%d" % rep, "plain") for n, mk in rotate(kinds, rep)]
+                measure(group, m_crowd, 40, one_at_a_time=True)()
+        finally:
+            kill_list(crowd)
+            for p in crowd:
+                try:
+                    os.waitpid(p, 0)
+                except ChildProcessError:
+                    pass
+            reap_orphans()
 
     return run_slow_rep, run_plain
 
@@ -994,6 +1035,7 @@ def fig_scale(res, P, work, tend_ok):
                 # the last start time as the service itself logged it
                 last = max(t for k, _, t in read_log(lg) if k == "S")
                 add(m_t, name, (min(last, t1) - t0) / 1e6)
+                log("scale: %s: %d services running after %.0f ms" % (name, n, (min(last, t1) - t0) / 1e6))
                 time.sleep(P["settle"])
                 rss, pss, cnt = tree_mem(s, lg)
                 add(m_r, name, rss)
@@ -1002,6 +1044,7 @@ def fig_scale(res, P, work, tend_ok):
                 s.kill()
                 kill_list(service_pids(lg))
                 reap_orphans()
+                log("scale: %s: measured and cleaned up" % name)
 
 
 # --------------------------------------------------------------------------
@@ -1009,11 +1052,6 @@ def fig_scale(res, P, work, tend_ok):
 
 
 def machine():
-    def first(cmd):
-        try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=10).stdout.strip().splitlines()[0]
-        except Exception:
-            return "?"
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -1033,13 +1071,21 @@ def machine():
         deb = open("/etc/debian_version").read().strip()
     except OSError:
         deb = "?"
-    vers = {}
-    for pkg in ("tini", "dumb-init", "catatonit", "supervisor", "s6", "execline", "musl-tools"):
-        v = first(["dpkg-query", "-W", "-f", "${Version}", pkg])
-        vers[pkg] = v or "not installed"
+    pkgs = ("tini", "dumb-init", "catatonit", "supervisor", "s6", "execline", "musl-tools")
+    vers = dict.fromkeys(pkgs, "not installed")
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}\\n"] + list(pkgs),
+                             capture_output=True, text=True, timeout=20).stdout
+        for line in out.splitlines():
+            p = line.split()
+            if len(p) == 2:
+                vers[p[0]] = p[1]
+    except Exception:
+        pass
     return dict(cores=os.cpu_count(), cpu=cpu, kernel=platform.release(),
                 libc=os.confstr("CS_GNU_LIBC_VERSION"), memory=mem, debian=deb,
                 loadavg_start=LOAD0, loadavg_end=" ".join(open("/proc/loadavg").read().split()[:3]),
+                host_processes_start=NPROC0,
                 anchors=vers)
 
 
@@ -1140,9 +1186,10 @@ def write_md(res, path, mach, mode, elapsed, chart_name, heads, tg):
     L.append("Generated %s by `bench/run.sh %s` in %.0f s; every cell below comes from this run." % (
         time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), mode, elapsed))
     L.append("")
-    L.append("**Machine:** %d cores (%s), kernel %s, %s, Debian %s, %s RAM; load average %s at start, %s at end." % (
-        mach["cores"], mach["cpu"], mach["kernel"], mach["libc"], mach["debian"], mach["memory"],
-        mach["loadavg_start"], mach["loadavg_end"]))
+    L.append("**Machine:** %d cores (%s), kernel %s, %s, Debian %s, %s RAM; load average %s at start, "
+             "%s at end; %d processes on the host at start." % (
+                 mach["cores"], mach["cpu"], mach["kernel"], mach["libc"], mach["debian"], mach["memory"],
+                 mach["loadavg_start"], mach["loadavg_end"], mach["host_processes_start"]))
     L.append("")
     L.append("**Anchors (Debian packages):** " + ", ".join("%s %s" % kv for kv in mach["anchors"].items()))
     L.append("")
@@ -1220,14 +1267,15 @@ def chart(heads, outdir, name):
             shown = min(max(r if r is not None else 0.0, 0.001), 1000.0)
             lab = "0" if (r == 0 or (r is None and h["tend_median"] == 0)) else (
                 "%.2g" % r if r < 1 else ("%.2f" % r if r < 10 else "%.0f" % r))
-            f.write('%d "%s" %g "%s"\n' % (i, h["label"].replace('"', "'"), shown, lab))
+            colour = 0xC0504D if (r is not None and r > 1.05) else 0x3A78B5  # red: tend behind
+            f.write('%d "%s" %g "%s" %d\n' % (i, h["label"].replace('"', "'"), shown, lab, colour))
     png = os.path.join(outdir, name + ".png")
     gp = shutil.which("gnuplot")
     if gp:
         script = """
 set terminal pngcairo size 1100,620 font ",10" noenhanced
 set output '%s'
-set title "tend / anchor (median; below 1 = tend smaller or faster; log scale, clipped to [0.001, 1000])"
+set title "tend / anchor, medians (below 1: tend smaller or faster; red: tend behind by > 5 %%; log scale, clipped to [0.001, 1000])"
 set logscale y
 set yrange [0.001:1000]
 set grid ytics
@@ -1236,7 +1284,7 @@ set boxwidth 0.7
 set xtics rotate by 35 right
 set bmargin 10
 unset key
-plot '%s' using 1:3:xtic(2) with boxes lc rgb '#3a78b5', \\
+plot '%s' using 1:3:5:xtic(2) with boxes lc rgb variable, \\
      '' using 1:3:4 with labels offset 0,0.8, \\
      1 with lines lc rgb '#c03030' lw 2
 """ % (png, dat)
@@ -1283,6 +1331,7 @@ def splice_docs(md_text, chart_rel):
 
 
 LOAD0 = " ".join(open("/proc/loadavg").read().split()[:3])
+NPROC0 = sum(1 for d in os.listdir("/proc") if d.isdigit())
 
 
 def main():
@@ -1351,7 +1400,7 @@ def main():
     heads = headline(res)
     tg = targets(res)
     png = chart(heads, outdir, "latest")
-    md = write_md(res, os.path.join(outdir, "latest.md"), mach, mode, elapsed,
+    write_md(res, os.path.join(outdir, "latest.md"), mach, mode, elapsed,
                   os.path.basename(png) if png else None, heads, tg)
     data = dict(mode=mode, generated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 elapsed_s=elapsed, machine=mach, params=P, headline=heads, targets=tg,

@@ -11,6 +11,7 @@
 #include "signame.h"
 #include "spawn.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,6 +47,13 @@ static void arm(struct keeper *k, int secs)
 	timerfd_settime(k->timerfd, 0, &its, NULL);
 }
 
+/* To the main process's group (it may not have called setsid yet: then to it). */
+static void kill_main(struct keeper *k, bool group, int sig)
+{
+	if (!group || (kill(-k->main, sig) < 0 && errno == ESRCH))
+		kill(k->main, sig);
+}
+
 /* Everything below the keeper except the main process. */
 static int signal_leftovers(struct keeper *k, int sig)
 {
@@ -57,7 +65,7 @@ static void stop_main(struct keeper *k)
 	if (!k->main_alive || k->stopping)
 		return;
 	k->stopping = true;
-	kill(k->p->stopasgroup ? -k->main : k->main, k->p->stopsignal);
+	kill_main(k, k->p->stopasgroup, k->p->stopsignal);
 	arm(k, k->p->stopwaitsecs);
 }
 
@@ -65,7 +73,7 @@ static void kill_all(struct keeper *k)
 {
 	k->killing = true;
 	if (k->main_alive)
-		kill(k->p->killasgroup ? -k->main : k->main, SIGKILL);
+		kill_main(k, k->p->killasgroup, SIGKILL);
 	signal_leftovers(k, SIGKILL);
 }
 
@@ -141,6 +149,20 @@ static void keeper_loop(struct keeper *k)
 	}
 }
 
+/* Before Linux 5.9 (or in gVisor): close what /proc/self/fd lists. */
+static void close_from_proc(int lowest)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	int self = dirfd(d);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (atoi(e->d_name) >= lowest && atoi(e->d_name) != self)
+			close(atoi(e->d_name));
+	closedir(d);
+}
+
 /* Give the keeper exactly: 0 /dev/null, 1 out, 2 err, 3 report, 4 cmd; close the
  * rest, so no other service's pipe is held open by this keeper. */
 static int keeper_fds(int out, int err, int report, int cmd)
@@ -156,8 +178,7 @@ static int keeper_fds(int out, int err, int report, int cmd)
 	fcntl(3, F_SETFD, FD_CLOEXEC);
 	fcntl(4, F_SETFD, FD_CLOEXEC);
 	if (syscall(SYS_close_range, 5U, ~0U, 0U) < 0)
-		for (int fd = 5; fd < 1024; fd++)
-			close(fd);
+		close_from_proc(5);
 	return 0;
 }
 

@@ -77,8 +77,8 @@ static void sink_flush(struct tend *t, struct log_sink *k)
 			loop_watch(t, &k->w, k->fd, EPOLLOUT, on_sink_writable);
 	} else {
 		loop_unwatch(t, &k->w);
-		if (off)
-			logs_resume(t);
+		if (off) /* never resume sources from here: we may be inside their emit */
+			timer_arm(t, &t->resume_tm, 0, logs_resume);
 	}
 }
 
@@ -201,9 +201,9 @@ static bool emit(struct tend *t, struct log_src *s, const char *p, size_t n)
 	static const char *colours[] = {"32", "33", "34", "35", "36", "31"};
 	int m;
 	if (s->sink->tty && t->colour_ok)
-		m = snprintf(line, 128, "\033[%sm%-*s |\033[0m ", colours[s->colour % 6], t->name_width, s->name);
+		m = snprintf(line, 128, "\033[%sm%-*.64s |\033[0m ", colours[s->colour % 6], t->name_width, s->name);
 	else
-		m = snprintf(line, 128, "%-*s | ", t->name_width, s->name);
+		m = snprintf(line, 128, "%-*.64s | ", t->name_width, s->name);
 	if (m >= 128)
 		m = 127;
 	memcpy(line + m, p, n);
@@ -214,6 +214,8 @@ static bool emit(struct tend *t, struct log_src *s, const char *p, size_t n)
 /* Emit every complete line; at EOF (or a full buffer) the rest as a line too. */
 static bool emit_lines(struct tend *t, struct log_src *s, bool eof)
 {
+	if (!s->len)
+		return true;
 	size_t off = 0;
 	bool ok = true;
 	while (off < s->len) {
@@ -247,6 +249,10 @@ static void on_src_readable(struct tend *t, struct watch *w, uint32_t events)
 
 void logs_drain(struct tend *t, struct log_src *s)
 {
+	if (!s->buf && s->fd >= 0 && !(s->buf = malloc(LINE_MAX))) {
+		src_pause(t, s); /* out of memory: back-pressure until a later resume */
+		return;
+	}
 	for (int rounds = 0; rounds < 16 && s->fd >= 0; rounds++) {
 		if (!emit_lines(t, s, false)) {
 			src_pause(t, s);
@@ -278,12 +284,15 @@ void logs_end_run(struct tend *t, struct log_src *s)
 		emit_lines(t, s, true);
 }
 
-void logs_resume(struct tend *t)
+/* Run from the loop (a zero timer), never nested in a source's own emit_lines. */
+void logs_resume(struct tend *t, struct timer *tm)
 {
+	(void)tm;
 	for (struct log_src *s = t->sources; s; s = s->next)
 		if (s->paused && s->fd >= 0) {
 			s->paused = false;
-			loop_watch(t, &s->w, s->fd, EPOLLIN, on_src_readable);
+			if (loop_watch(t, &s->w, s->fd, EPOLLIN, on_src_readable) < 0)
+				say(t, V_WARN, "%s: epoll: %s", s->name, strerror(errno));
 			logs_drain(t, s);
 		}
 }
@@ -304,15 +313,23 @@ int logs_open(struct tend *t, struct log_src *s, const char *name, const struct 
 	if (tgt->kind == LOG_FILE && file_open(s) < 0)
 		say(t, V_WARN, "%s: open %s: %s", name, tgt->path, strerror(errno));
 	if (tgt->kind == LOG_DEFAULT || tgt->kind == LOG_FD) {
-		s->sink = sink_get(t, tgt->kind == LOG_FD ? tgt->fd : stream);
-		if (!s->sink) { /* /dev/fd/N not open: fall back to tend's own stream */
+		bool inherited = tgt->fd >= 0 && tgt->fd < 64 && ((t->fds_inherited >> tgt->fd) & 1);
+		s->sink = tgt->kind == LOG_FD && !inherited ? NULL : sink_get(t, tgt->kind == LOG_FD ? tgt->fd : stream);
+		if (!s->sink) { /* /dev/fd/N was not given to tend: fall back to tend's own stream */
 			say(t, V_WARN, "%s: fd %d is not open; logging to fd %d", name, tgt->fd, stream);
 			s->sink = sink_get(t, stream);
 		}
 	}
+	if (loop_watch(t, &s->w, s->fd, EPOLLIN, on_src_readable) < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		s->fd = -1;
+		errno = e;
+		return -1;
+	}
 	s->next = t->sources;
 	t->sources = s;
-	loop_watch(t, &s->w, s->fd, EPOLLIN, on_src_readable);
 	return p[1];
 }
 
@@ -327,6 +344,11 @@ void logs_close(struct tend *t, struct log_src *s)
 	}
 	if (s->file_fd >= 0)
 		close(s->file_fd);
+	s->file_fd = -1;
+	s->paused = false;
+	s->len = 0;
+	free(s->buf);
+	s->buf = NULL;
 	for (struct log_src **pp = &t->sources; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;

@@ -15,7 +15,7 @@ struct log_src {
 	int colour;
 	bool paused;
 	size_t len;
-	char buf[LINE_MAX];
+	char *buf; /* LINE_MAX bytes, allocated at the first output: idle services cost nothing */
 	struct log_src *next;
 };
 
@@ -25,6 +25,6 @@ int logs_open(struct tend *t, struct log_src *s, const char *name, const struct 
 void logs_close(struct tend *t, struct log_src *s);
 void logs_drain(struct tend *t, struct log_src *s);
 void logs_end_run(struct tend *t, struct log_src *s);
-void logs_resume(struct tend *t);
+void logs_resume(struct tend *t, struct timer *tm);
 void logs_flush_all(struct tend *t);
 bool logs_say(struct tend *t, const char *line, size_t len);

@@ -123,6 +123,7 @@ void loop_run(struct tend *t)
 {
 	struct epoll_event evs[64];
 	while (!t->done) {
+		t->gen++;
 		int n = epoll_wait(t->epfd, evs, 64, -1);
 		if (n < 0) {
 			if (errno == EINTR)

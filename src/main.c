@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +37,9 @@ int main(int argc, char **argv)
 	t.argv_area = argv[0];
 	t.argv_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) - argv[0]);
 	persona_parse(&t, argc, argv);
-	msg_init(&t);
+	for (int fd = 0; t.opt.config && fd < 64; fd++) /* before we open anything: what /dev/fd/N can mean */
+		if (fcntl(fd, F_GETFD) >= 0)
+			t.fds_inherited |= 1ULL << fd;
 	if (t.opt.config)
 		load_config(&t);
 	if (t.opt.pdeathsig && prctl(PR_SET_PDEATHSIG, t.opt.pdeathsig) < 0)

@@ -45,9 +45,14 @@ ssize_t write_nb(int fd, const void *buf, size_t len)
 	return n;
 }
 
-void msg_init(struct tend *t)
+/* Opened at the first message: a quiet tend never pays for it. */
+static int msg_fd(struct tend *t)
 {
-	t->log_fd = reopen_nonblocking(2);
+	if (t->log_fd == -1)
+		t->log_fd = reopen_nonblocking(2);
+	if (t->log_fd < 0)
+		t->log_fd = -2; /* do not retry; fall back to fd 2 itself */
+	return t->log_fd >= 0 ? t->log_fd : 2;
 }
 
 static void vsay(struct tend *t, bool error, const char *fmt, va_list ap)
@@ -67,7 +72,7 @@ static void vsay(struct tend *t, bool error, const char *fmt, va_list ap)
 	line[n++] = '\n';
 	if (t->sinks && logs_say(t, line, (size_t)n))
 		return;
-	int fd = t->log_fd >= 0 ? t->log_fd : 2;
+	int fd = msg_fd(t);
 	if (write_nb(fd, line, (size_t)n) != n)
 		t->dropped_msgs++;
 }

@@ -61,12 +61,12 @@ static int parse_rewrite(struct tend *t, char *arg)
 
 /* "2", "0.5", "1.25" -> milliseconds; -1 if invalid. (No strtod: it would pull
  * floating-point scanning into the static binary for one option.) */
-static long parse_seconds_ms(const char *s)
+static long long parse_seconds_ms(const char *s)
 {
-	long ms = 0, scale = 1000;
+	long long ms = 0, scale = 1000;
 	const char *p = s;
 	for (; *p >= '0' && *p <= '9'; p++)
-		if ((ms = ms * 10 + (*p - '0') * 1000) > 100000000L * 1000)
+		if ((ms = ms * 10 + (*p - '0') * 1000) > 100000000LL * 1000)
 			return -1;
 	if (*p == '.')
 		for (p++; *p >= '0' && *p <= '9'; p++)
@@ -86,7 +86,7 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 		{"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
 		{0, 0, 0, 0}};
 	int c, code;
-	long ms;
+	long long ms;
 	while ((c = getopt_long(argc, argv, "+c:gr:e:p:swvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': t->opt.config = optarg; break;
@@ -109,7 +109,7 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 				usage_error("invalid signal '%s'", optarg);
 			break;
 		case O_GRACE:
-			if ((ms = parse_seconds_ms(optarg)) < 0 || ms > 86400000L)
+			if ((ms = parse_seconds_ms(optarg)) < 0 || ms > 86400000LL)
 				usage_error("invalid --grace '%s' (want seconds)", optarg);
 			t->opt.grace_ms = (int)ms;
 			break;

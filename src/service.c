@@ -155,12 +155,9 @@ static void on_ctl(struct tend *t, struct watch *w, uint32_t events)
 
 static int open_pipes(struct tend *t, struct svc *s)
 {
-	if (s->out_w >= 0)
-		return 0;
-	s->out_w = logs_open(t, &s->out, s->p->name, &s->p->out, 1, s->colour);
-	if (s->out_w < 0)
+	if (s->out_w < 0 && (s->out_w = logs_open(t, &s->out, s->p->name, &s->p->out, 1, s->colour)) < 0)
 		return -1;
-	if (s->p->redirect_stderr)
+	if (s->p->redirect_stderr || s->err_w >= 0)
 		return 0;
 	s->err_w = logs_open(t, &s->err, s->p->name, &s->p->err, 2, s->colour);
 	return s->err_w < 0 ? -1 : 0;
@@ -185,6 +182,7 @@ void svc_spawn(struct tend *t, struct svc *s)
 		return;
 	}
 	int ctl;
+	s->started = now_ms(); /* before the fork: the keeper's exit time is never earlier */
 	s->keeper = keeper_spawn(t, s->p, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, &ctl, &s->cmd_fd);
 	if (s->keeper < 0) {
 		s->keeper = 0;
@@ -193,8 +191,8 @@ void svc_spawn(struct tend *t, struct svc *s)
 		backoff_or_fatal(t, s);
 		return;
 	}
-	loop_watch(t, &s->ctl, ctl, EPOLLIN, on_ctl);
-	s->started = now_ms();
+	if (loop_watch(t, &s->ctl, ctl, EPOLLIN, on_ctl) < 0)
+		say(t, V_WARN, "%s: epoll: %s", s->p->name, strerror(errno));
 	set_state(t, s, ST_STARTING, NULL);
 	if (s->p->startsecs > 0)
 		timer_arm(t, &s->tm, (uint64_t)s->p->startsecs * 1000, promote_timer);
@@ -206,7 +204,7 @@ void svc_stop(struct tend *t, struct svc *s)
 	if (svc_active(s)) {
 		if (s->state == ST_STARTING || s->state == ST_RUNNING) {
 			struct kmsg m = {.type = K_STOP};
-			if (s->cmd_fd >= 0 && write(s->cmd_fd, &m, sizeof m) < 0)
+			if (s->cmd_fd >= 0 && write(s->cmd_fd, &m, sizeof m) < 0 && errno != EPIPE)
 				say(t, V_WARN, "%s: cannot reach keeper: %s", s->p->name, strerror(errno));
 		}
 		if (s->state != ST_STOPPING) /* leftovers of an exited run are already going */
@@ -325,14 +323,18 @@ bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 		s->keeper = 0;
 		ctl_drain(t, s);
 		ctl_close(t, s);
+		bool abnormal = !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
 		if (!s->exited) {
-			say(t, V_WARN, "%s: keeper %d died (%s %d) before the service ended; stopping its processes",
-			    s->p->name, (int)pid, WIFSIGNALED(wstatus) ? "signal" : "status",
-			    WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
-			adopt_strays(t, s);
 			if (s->state == ST_STARTING || s->state == ST_RUNNING)
 				main_exited(t, s, wstatus, now_ms());
 			s->exited = true;
+			s->status = wstatus;
+		}
+		if (abnormal) { /* its processes are ours now: stop them before anything else */
+			say(t, V_WARN, "%s: keeper %d died (%s %d); stopping the processes it left", s->p->name,
+			    (int)pid, WIFSIGNALED(wstatus) ? "signal" : "status",
+			    WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+			adopt_strays(t, s);
 		}
 	} else {
 		int i = 0;

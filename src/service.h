@@ -31,6 +31,7 @@ struct svc {
 	int colour;
 	char spawnerr[160];
 	struct svc *next_dead;
+	uint64_t dead_gen;
 };
 
 void svc_spawn(struct tend *t, struct svc *s);

@@ -184,6 +184,8 @@ void exec_service(struct tend *t, const struct program *p)
 	}
 	if (p->umask >= 0)
 		umask((mode_t)p->umask);
+	if (t->nofile.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &t->nofile); /* tend raised its own limit, not theirs */
 	child_reset_signals(t);
 	execvp(p->argv[0], p->argv);
 	dprintf(2, "tend: couldn't exec %s: %s\n", p->argv[0], strerror(errno));

@@ -49,7 +49,10 @@ static int by_priority(const void *a, const void *b)
 static void raise_nofile(struct tend *t)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &t->nofile) < 0)
+		return;
+	rl = t->nofile;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
 			say(t, V_DEBUG, "setrlimit(NOFILE): %s", strerror(errno));
@@ -151,7 +154,8 @@ static void svc_remove(struct tend *t, struct svc *s)
 		i++;
 	memmove(&t->svcs[i], &t->svcs[i + 1], (size_t)(t->nsvcs - i - 1) * sizeof *t->svcs);
 	t->nsvcs--;
-	s->next_dead = graveyard; /* may still sit in this epoll batch: free later */
+	s->dead_gen = t->gen; /* may still sit in this epoll batch: free in a later turn */
+	s->next_dead = graveyard;
 	graveyard = s;
 }
 
@@ -206,9 +210,13 @@ static bool config_in_use(struct tend *t, const struct config *c)
 
 static void collect_garbage(struct tend *t)
 {
-	while (graveyard) {
-		struct svc *s = graveyard;
-		graveyard = s->next_dead;
+	for (struct svc **pp = &graveyard; *pp;) {
+		struct svc *s = *pp;
+		if (s->dead_gen == t->gen) {
+			pp = &s->next_dead;
+			continue;
+		}
+		*pp = s->next_dead;
 		free(s);
 	}
 	for (int i = 0; i < 64; i++)
@@ -243,6 +251,9 @@ static void apply_diff(struct tend *t, struct config *nc)
 			say(t, V_WARN, "%s: removed from the configuration", s->p->name);
 			s->remove = true;
 			svc_stop(t, s);
+		} else if (s->remove || s->next_p) { /* back, or changed again, while stopping */
+			s->remove = false;
+			s->next_p = np;
 		} else if (program_equal(s->p, np)) {
 			svc_set_program(t, s, np);
 		} else {

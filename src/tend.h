@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -45,7 +46,6 @@ void loop_run(struct tend *t); /* until t->done */
 
 /* ---- msg.c: tend's own lines, never blocking ---- */
 enum { V_WARN = 1, V_INFO = 2, V_DEBUG = 3 };
-void msg_init(struct tend *t);
 void say(struct tend *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void die(struct tend *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
 
@@ -126,6 +126,10 @@ struct tend {
 	int start_level;
 	struct log_sink *sinks; /* tend's stdout/stderr and /dev/fd/N */
 	struct log_src *sources;
+	struct timer resume_tm; /* deferred restart of paused log sources */
+	uint64_t gen;           /* event-loop turns, so freed memory is never in a batch */
+	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
+	struct rlimit nofile;   /* as inherited: restored in services */
 	bool colour_ok;
 	int name_width;         /* for aligned prefixes */
 

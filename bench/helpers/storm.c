@@ -1,11 +1,12 @@
 /* storm N: meant to run as the child of an init that is PID 1 of a fresh
  * PID namespace (with its own /proc). A worker process creates N orphans as
- * fast as it can (an intermediate starts the orphan and exits at once, so the orphan is re-parented to the init and exits immediately,
- * leaving a zombie that only the init can reap). Meanwhile this process scans
+ * fast as it can: an intermediate starts the orphan and exits at once, so the
+ * orphan is re-parented to the init; the orphan exits immediately too, leaving
+ * a zombie that only the init can reap. Meanwhile this process scans
  * /proc and records the peak number of zombies. After the worker is done it
  * keeps scanning until no zombie remains. Prints:
  *   total_ns create_ns drain_ns peak_zombies final_zombies
- * total = from the first fork until zero zombies were seen (bounded 30 s). */
+ * total = from the first orphan until zero zombies were seen (bounded 30 s). */
 #include "common.h"
 #include <dirent.h>
 #include <fcntl.h>
