@@ -165,6 +165,14 @@ static int open_pipes(struct tend *t, struct svc *s)
 
 static void backoff_or_fatal(struct tend *t, struct svc *s);
 
+/* supervisord's spawnerr: no process, but it counts as a failed start */
+static void spawn_failed(struct tend *t, struct svc *s)
+{
+	set_state(t, s, ST_STARTING, NULL);
+	failed_start(t, s, s->spawnerr);
+	backoff_or_fatal(t, s);
+}
+
 void svc_spawn(struct tend *t, struct svc *s)
 {
 	if (t->stopping || svc_active(s))
@@ -176,9 +184,7 @@ void svc_spawn(struct tend *t, struct svc *s)
 	if (err || open_pipes(t, s) < 0) {
 		if (!err)
 			snprintf(s->spawnerr, sizeof s->spawnerr, "log pipes: %s", strerror(errno));
-		set_state(t, s, ST_STARTING, NULL);
-		failed_start(t, s, s->spawnerr);
-		backoff_or_fatal(t, s);
+		spawn_failed(t, s);
 		return;
 	}
 	int ctl;
@@ -187,8 +193,7 @@ void svc_spawn(struct tend *t, struct svc *s)
 	if (s->keeper < 0) {
 		s->keeper = 0;
 		snprintf(s->spawnerr, sizeof s->spawnerr, "fork: %s", strerror(errno));
-		failed_start(t, s, s->spawnerr);
-		backoff_or_fatal(t, s);
+		spawn_failed(t, s);
 		return;
 	}
 	if (loop_watch(t, &s->ctl, ctl, EPOLLIN, on_ctl) < 0)
@@ -228,6 +233,16 @@ static void backoff_or_fatal(struct tend *t, struct svc *s)
 	timer_arm(t, &s->tm, (uint64_t)s->backoff * 1000, spawn_timer);
 }
 
+/* After a run from RUNNING: at once if it lasted STABLE_RUN, else a doubling delay. */
+static uint64_t next_crash_delay(const struct svc *s)
+{
+	if (s->exited_at - s->started >= STABLE_RUN)
+		return 0;
+	if (!s->crash_delay)
+		return CRASH_DELAY_MIN;
+	return s->crash_delay * 2 > CRASH_DELAY_MAX ? CRASH_DELAY_MAX : s->crash_delay * 2;
+}
+
 /* Run over and every process of it reaped: decide what comes next. */
 static void settle(struct tend *t, struct svc *s)
 {
@@ -255,10 +270,7 @@ static void settle(struct tend *t, struct svc *s)
 		enum autorestart ar = s->p->autorestart;
 		if (ar == RESTART_FALSE || (ar == RESTART_UNEXPECTED && exit_expected(s)))
 			return;
-		uint64_t ran = s->exited_at - s->started;
-		s->crash_delay = ran >= STABLE_RUN ? 0
-				 : s->crash_delay ? (s->crash_delay * 2 > CRASH_DELAY_MAX ? CRASH_DELAY_MAX : s->crash_delay * 2)
-						  : CRASH_DELAY_MIN;
+		s->crash_delay = next_crash_delay(s);
 		if (s->crash_delay)
 			timer_arm(t, &s->tm, s->crash_delay, spawn_timer);
 		else

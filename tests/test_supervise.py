@@ -485,3 +485,26 @@ def test_cmd_mode_services_keep_running_while_cmd_runs(sup, tmp_path):
     """ % runs, cmd=["sh", "-c", "while [ $(wc -l < %s 2>/dev/null || echo 0) -lt 3 ]; do sleep 0.01; done" % runs])
     assert t.wait(15) == 0, t.err.text()
     assert len(read_lines(runs)) >= 3
+
+
+def test_crash_loop_after_running_is_capped(sup, tmp_path):
+    # startsecs=0 makes every instant exit a RUNNING -> EXITED: supervisord restarts it at
+    # once, forever (a CPU spin). tend delays restarts after runs shorter than 1 s by
+    # 100 ms, doubling (docs/supervision.md): the gaps between spawns grow.
+    stamps = tmp_path / "stamps"
+    t = sup.start("""
+        [program:loop]
+        command=%s
+        startsecs=0
+        autorestart=true
+    """ % sup.svc_cmd("stamp", stamps, 1))
+    wait_for(lambda: len(floats(stamps)) >= 5 if stamps.exists() else False, timeout=15,
+             what="5 spawns of the crash loop")
+    ts = floats(stamps)
+    gaps = [b - a for a, b in zip(ts, ts[1:])]
+    # lower bounds only (never early): 0.1, 0.2, 0.4, 0.8 s minus start-up jitter
+    for want, got in zip((0.1, 0.2, 0.4, 0.8), gaps):
+        assert got > want * 0.9, ("restart delays must double from 100 ms", gaps)
+    ev = t.events()
+    assert [l for l in ev if re.match(r"\[tend\] loop: RUNNING -> EXITED: exit status 1; not expected", l)], ev
+    assert t.stop() == 0
