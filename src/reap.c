@@ -42,8 +42,95 @@ static pid_t read_ppid(int dirfd, const char *pid)
 	return (pid_t)atoi(p + 4);
 }
 
-/* Signal every descendant of `root` (found through /proc's parent links). */
+static int kill_tree_scan(pid_t root, int sig);
+
+struct pids {
+	pid_t *v;
+	size_t n, cap;
+};
+
+static bool pids_push(struct pids *q, pid_t pid)
+{
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64;
+		pid_t *v = realloc(q->v, cap * sizeof *v);
+		if (!v)
+			return false;
+		q->v = v;
+		q->cap = cap;
+	}
+	q->v[q->n++] = pid;
+	return true;
+}
+
+/* Parse "12 345 6789 " (a children file) into q, chunk by chunk. */
+static void push_pid_list(struct pids *q, int fd)
+{
+	char buf[1024];
+	long cur = -1;
+	ssize_t r;
+	while ((r = read(fd, buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < r; i++) {
+			if (buf[i] >= '0' && buf[i] <= '9') {
+				cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
+			} else if (cur >= 0) {
+				pids_push(q, (pid_t)cur);
+				cur = -1;
+			}
+		}
+	if (cur >= 0)
+		pids_push(q, (pid_t)cur);
+}
+
+/* Append pid's children (every thread's /proc/PID/task/TID/children) to q. */
+static void push_children(struct pids *q, pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return; /* gone meanwhile */
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof path, "%.20s/children", e->d_name);
+		int fd = openat(dirfd(d), path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			push_pid_list(q, fd);
+			close(fd);
+		}
+	}
+	closedir(d);
+}
+
+/* Signal every descendant of `root`. Walks the children links from root down, so the
+ * cost follows the size of the tree, not of the machine (a keeper on a crowded host).
+ * A child that forks or is re-parented meanwhile is caught by the callers' next round. */
 int kill_tree(pid_t root, int sig)
+{
+	static int have_children_files = -1;
+	if (have_children_files < 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+		have_children_files = access(path, R_OK) == 0;
+	}
+	if (!have_children_files)
+		return kill_tree_scan(root, sig);
+	struct pids q = {0};
+	int count = 0;
+	push_children(&q, root);
+	for (size_t i = 0; i < q.n; i++) {
+		if (kill(q.v[i], sig) == 0)
+			count++;
+		push_children(&q, q.v[i]);
+	}
+	free(q.v);
+	return count;
+}
+
+/* Without CONFIG_PROC_CHILDREN: every process's parent link, from all of /proc. */
+static int kill_tree_scan(pid_t root, int sig)
 {
 	DIR *d = opendir("/proc");
 	if (!d)
