@@ -7,9 +7,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || exec sudo -E "$0" "$@"
 export DEMO_PORT=${DEMO_PORT:-$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])' 2>/dev/null || echo 9073)}
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
-tree() { ps -o pid,ppid,pgid,comm --ppid "$1" --pid "$1" 2>/dev/null || true; }
 wait_for() { for _ in $(seq 200); do eval "$1" && return 0; sleep 0.05; done; echo "timeout: $1" >&2; return 1; }
-master() { pgrep -f "fakefpm.pl $DEMO_PORT" -o -P "$(pgrep -f "^keep:fpm" || echo 0)" 2>/dev/null | head -1; }
 fpm_master() { for k in $(pgrep -x keep:fpm); do pgrep -P "$k"; done | head -1; }
 
 step "starting: unshare --pid --fork --mount-proc --kill-child build/tend -c examples/demo.conf"
