@@ -62,10 +62,10 @@ asan: check-asan
 demo: build/tend
 	@tools/demo.sh
 
-bench: build/tend build/tend-static
+bench: deps build/tend build/tend-static
 	@bench/run.sh full
 
-bench-quick: build/tend build/tend-static
+bench-quick: deps build/tend build/tend-static
 	@bench/run.sh quick
 
 install: build/tend

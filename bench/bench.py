@@ -12,6 +12,7 @@ import ctypes
 import json
 import os
 import platform
+import re
 import select
 import shutil
 import signal
@@ -535,7 +536,7 @@ def fig_signal(res, P, work):
 # Figure 6: orphan storm
 
 
-def fig_storm(res, P):
+def fig_storm(res, P, work):
     n = P["storm_n"]
     f = res.figure("orphans", "6. Orphan storm",
                    "The init is PID 1 of a fresh PID namespace; its child creates %d orphans as fast "
@@ -549,7 +550,7 @@ def fig_storm(res, P):
     tools = exec_tools()
     for rep in range(P["storm_reps"]):
         for name, argv in rotate(tools, rep):
-            out = os.path.join(tempfile.gettempdir(), "tend-bench-storm.%d.out" % os.getpid())
+            out = os.path.join(work, "storm.out")
             if os.path.exists(out):
                 os.unlink(out)
             u, init = start_pid1(argv + [os.path.join(HELP, "storm"), str(n)], stdout=out)
@@ -1119,11 +1120,14 @@ HEADLINE = [
     ("launch", "overhead", "tend-static", "tini-static", "launch overhead vs tini-static"),
     ("idle_wakeups", "wakeups", "tend-static", "tini-static", "idle wake-ups vs tini-static"),
     ("signal", "latency", "tend-static", "tini-static", "signal latency vs tini-static"),
+    ("signal", "latency", "tend-static", "dumb-init", "signal latency vs dumb-init"),
     ("orphans", "total", "tend-static", "tini-static", "orphan storm vs tini-static"),
     ("restart", "latency", "tend-static", "supervisord", "restart vs supervisord"),
     ("restart", "latency", "tend-static", "s6", "restart vs s6"),
     ("shutdown", "slow", "tend-static", "supervisord", "shutdown (2 s svcs) vs supervisord"),
     ("shutdown", "slow", "tend-static", "s6", "shutdown (2 s svcs) vs s6"),
+    ("shutdown", "plain", "tend-static", "s6", "shutdown (sleep svcs) vs s6"),
+    ("shutdown", "plain_crowded", "tend-static", "s6", "same, crowded host, vs s6"),
     ("sup_mem", "rss_10", "tend-static", "supervisord", "tree RSS (10) vs supervisord"),
     ("sup_mem", "rss_10", "tend-static", "s6", "tree RSS (10) vs s6"),
     ("scale", "time", "tend-static", "supervisord", "1000 svcs start vs supervisord"),
@@ -1368,7 +1372,7 @@ def main():
         time.sleep(0.2)
         log("launch overhead"); fig_launch(res, P)
         log("signal latency"); fig_signal(res, P, work)
-        log("orphan storm"); fig_storm(res, P)
+        log("orphan storm"); fig_storm(res, P, work)
         tend_ok = tend_supervision_probe(work)
         if tend_ok:
             note("tend supervision mode not measured: " + tend_ok)
@@ -1421,8 +1425,12 @@ def main():
                 elapsed_s=elapsed, machine=mach, params=P, headline=heads, targets=tg,
                 notes=NOTES, chart=os.path.basename(png) if png else None,
                 figures=res.figures)
+    text = json.dumps(data, indent=1)
+    # keep lists of numbers (the raw samples) on one line
+    text = re.sub(r"\[\s*((?:-?[0-9.eE+-]+,\s*)*-?[0-9.eE+-]+)\s*\]",
+                  lambda mo: "[" + re.sub(r"\s+", " ", mo.group(1)) + "]", text)
     with open(os.path.join(outdir, "latest.json"), "w") as f:
-        json.dump(data, f, indent=1)
+        f.write(text + "\n")
     if mode == "full" and os.path.abspath(outdir) == os.path.join(ROOT, "bench", "results"):
         for ext in ("md", "json", "png"):
             src = os.path.join(outdir, "latest." + ext)
