@@ -13,6 +13,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sys/resource.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -195,13 +196,10 @@ static void keeper_name(struct tend *t, const char *name)
 	}
 }
 
-static void keeper_main(struct tend *t, const struct program *p, int out, int err, int report, int cmd)
+/* The keeper proper; stdio and fds 3 (report) and 4 (cmd) are in place. */
+static void keeper_run(struct tend *t, const struct program *p)
 {
 	struct keeper k = {.p = p, .self = getpid(), .report = 3, .cmd = 4};
-	if (keeper_fds(out, err, report, cmd) < 0) {
-		dprintf(2, "tend: keeper for %s: %s\n", p->name, strerror(errno));
-		_exit(1);
-	}
 	keeper_name(t, p->name);
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (p->containment && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -224,6 +222,83 @@ static void keeper_main(struct tend *t, const struct program *p, int out, int er
 	k.main_alive = true;
 	send_msg(&k, K_SPAWNED, k.main);
 	keeper_loop(&k);
+}
+
+/* Re-exec tend as the keeper: a fresh image of a few pages instead of a copy of all of
+ * tend's memory (whose RSS grows with the number of services). The service's
+ * environment is set here and passes through; the rest travels in argv:
+ *   tend --keeper NAME GROUP SIG,WAIT,STOPGRP,KILLGRP,CONTAIN,UMASK USER DIR -- CMD...
+ * Returns only if the exec failed (no /proc): the fork then serves as the keeper. */
+static void keeper_exec(struct tend *t, const struct program *p)
+{
+	if (getenv("TEND_KEEPER_FORK_ONLY")) /* the fallback, on purpose (tests) */
+		return;
+	setenv("SUPERVISOR_ENABLED", "1", 1);
+	setenv("SUPERVISOR_PROCESS_NAME", p->name, 1);
+	setenv("SUPERVISOR_GROUP_NAME", p->group, 1);
+	for (char **e = p->env; e && *e; e++)
+		putenv(*e); /* our private copy of the string after fork */
+	if (t->nofile.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &t->nofile); /* tend raised its own limit, not theirs */
+	int n = 0;
+	while (p->argv[n])
+		n++;
+	char nums[96], **argv = calloc((size_t)n + 9, sizeof *argv);
+	if (!argv)
+		return;
+	snprintf(nums, sizeof nums, "%d,%d,%d,%d,%d,%d", p->stopsignal, p->stopwaitsecs, p->stopasgroup,
+		 p->killasgroup, p->containment, p->umask);
+	char *head[8] = {"tend-keeper", "--keeper", p->name, p->group, nums, p->user ? p->user : "",
+			 p->directory ? p->directory : "", "--"};
+	memcpy(argv, head, sizeof head);
+	memcpy(argv + 8, p->argv, (size_t)n * sizeof *argv);
+	fcntl(3, F_SETFD, 0);
+	fcntl(4, F_SETFD, 0);
+	execv("/proc/self/exe", argv);
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	fcntl(4, F_SETFD, FD_CLOEXEC);
+	free(argv);
+}
+
+/* main() of `tend --keeper ...` (see keeper_exec). */
+int keeper_exec_main(int argc, char **argv)
+{
+	static struct tend t;
+	struct program p = {0};
+	long v[6];
+	char *end = argc >= 9 && !strcmp(argv[7], "--") ? argv[4] : NULL;
+	for (int i = 0; end && i < 6; i++) {
+		v[i] = strtol(end, &end, 10);
+		if (i < 5 && *end++ != ',')
+			end = NULL;
+	}
+	if (!end || *end) {
+		dprintf(2, "tend: --keeper is internal to tend\n");
+		return 2;
+	}
+	p.name = argv[2];
+	p.group = argv[3];
+	p.stopsignal = (int)v[0], p.stopwaitsecs = (int)v[1];
+	p.stopasgroup = v[2], p.killasgroup = v[3], p.containment = v[4];
+	p.umask = (int)v[5];
+	p.user = *argv[5] ? argv[5] : NULL;
+	p.directory = *argv[6] ? argv[6] : NULL;
+	p.argv = argv + 8;
+	t.name = "tend";
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	fcntl(4, F_SETFD, FD_CLOEXEC);
+	keeper_run(&t, &p);
+	return 1;
+}
+
+static void keeper_main(struct tend *t, const struct program *p, int out, int err, int report, int cmd)
+{
+	if (keeper_fds(out, err, report, cmd) < 0) {
+		dprintf(2, "tend: keeper for %s: %s\n", p->name, strerror(errno));
+		_exit(1);
+	}
+	keeper_exec(t, p);
+	keeper_run(t, p);
 }
 
 /* Two pipes, not a socket: a report written just before the keeper exits is never

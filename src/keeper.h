@@ -12,4 +12,5 @@ struct kmsg {
 
 /* Fork a keeper for p with the service's output pipes; *report gets the read end of
  * the keeper's reports, *cmd the write end for commands (both non-blocking, cloexec). */
+int keeper_exec_main(int argc, char **argv);
 pid_t keeper_spawn(struct tend *t, const struct program *p, int out, int err, int *report, int *cmd);

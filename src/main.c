@@ -1,5 +1,6 @@
 /* main.c — start-up order matters: block every signal first (nothing sent after this
  * instruction is lost), then parse the command line, become a subreaper, spawn, loop. */
+#include "keeper.h"
 #include "log.h"
 
 #include <errno.h>
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
 {
 	static struct tend t; /* the one state struct; static: zeroed, never on a small stack */
 	signals_block_all(&t.orig_mask);
+	if (argc > 1 && !strcmp(argv[1], "--keeper"))
+		return keeper_exec_main(argc, argv);
 	t.log_fd = -1;
 	t.self = getpid();
 	t.pid1 = t.self == 1;

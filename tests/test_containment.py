@@ -74,11 +74,18 @@ def kill_and_check_restart(t, port, victim, old_tree, extra_ok=()):
     return k, main, g
 
 
-def test_killed_main_leftover_stopped_before_restart(sup, tmp_path):
+@pytest.mark.parametrize("keeper", ["exec", "fork-only"])
+def test_killed_main_leftover_stopped_before_restart(sup, tmp_path, keeper):
+    # keeper=exec: the keeper re-execs tend (a fresh small image); fork-only: the
+    # fallback when /proc/self/exe cannot be exec'd, forced by TEND_KEEPER_FORK_ONLY.
     port = free_port()
-    t = sup.start(daemon_conf(port, opts="-t %s" % tmp_path))
+    env = dict(os.environ, TEND_KEEPER_FORK_ONLY="1") if keeper == "fork-only" else None
+    t = sup.start(daemon_conf(port, opts="-t %s" % tmp_path), env=env)
     t.wait_event(r"^\[tend\] daemon: STARTING -> RUNNING")
     k, main, g = daemon_tree(t)
+    with open("/proc/%d/cmdline" % k, "rb") as f:
+        argv0 = f.read().split(b"\0")[0]
+    assert (argv0 == b"tend-keeper") == (keeper == "exec"), argv0
     old = [ident(main)] + [ident(x) for x in g]
     kill_and_check_restart(t, port, main, old)
     ev = t.events()
