@@ -16,17 +16,7 @@
 
 #include "config.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (cond)                                                                \
-			passed++;                                                        \
-		else {                                                                   \
-			failed++;                                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                        \
-	} while (0)
+#include "check.h"
 
 #define CHECK_STR(a, b)                                                                         \
 	do {                                                                                    \

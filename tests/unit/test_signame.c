@@ -5,17 +5,7 @@
 
 #include "signame.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                      \
-	do {                                                                             \
-		if (cond)                                                                \
-			passed++;                                                        \
-		else {                                                                   \
-			failed++;                                                        \
-			fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-		}                                                                        \
-	} while (0)
+#include "check.h"
 
 #define CHECK_PARSE(s, zero, want)                                                              \
 	do {                                                                                    \
