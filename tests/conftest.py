@@ -13,6 +13,7 @@ import ctypes
 import os
 import pty  # noqa: F401  (documented dependency of the tty tests)
 import re
+import select
 import signal
 import subprocess
 import threading
@@ -433,3 +434,22 @@ def tty(procs):
             os.close(m)
         except OSError:
             pass
+
+
+def run_with_broken_stderr(procs, argv, env=None):
+    """Run argv with stdout+stderr on a pipe whose reader goes away after one byte
+    (`... 2>&1 | head -c 1`). Returns (printed, exited, cpu_seconds, returncode);
+    polls the CPU time until the process exits or a deadline passes."""
+    r = procs.start(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    rd, _, _ = select.select([r.p.stdout], [], [], 5 * SLOW)
+    printed = bool(rd) and bool(os.read(r.p.stdout.fileno(), 1))
+    r.p.stdout.close()
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = 0
+    deadline = time.monotonic() + 15 * SLOW
+    while r.p.poll() is None and time.monotonic() < deadline:
+        st = proc_stat(r.pid)
+        if st:
+            cpu = max(cpu, st["utime"] + st["stime"])
+        time.sleep(0.02)
+    return printed, r.p.poll() is not None, cpu / ticks, r.p.returncode

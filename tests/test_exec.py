@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import ASAN, SLOW, alive, proc_stat, proc_status, wait_for
+from conftest import ASAN, SLOW, alive, proc_stat, proc_status, run_with_broken_stderr, wait_for
 
 PID1 = pytest.mark.parametrize("pid1", [False, True], ids=["child", "pid1"])
 
@@ -323,20 +323,8 @@ def test_idle_pid1_makes_no_wakeups(procs, tend):
 
 def test_broken_stderr_no_spin_no_hang(procs, tend):
     # Like `tend -v -- sh -c 'sleep 1; exit 3' 2>&1 | head -c 1`
-    r = procs.start([tend, "-v", "--", "sh", "-c", "sleep 1; exit 3"],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    rd, _, _ = select.select([r.p.stdout], [], [], 5 * SLOW)
-    assert rd, "tend -v printed nothing"
-    assert os.read(r.p.stdout.fileno(), 1)
-    r.p.stdout.close()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = 0
-    deadline = time.monotonic() + 15 * SLOW
-    while r.p.poll() is None and time.monotonic() < deadline:
-        st = proc_stat(r.pid)
-        if st:
-            cpu = max(cpu, st["utime"] + st["stime"])
-        time.sleep(0.02)
-    assert r.p.poll() is not None, "tend hung with a broken stderr (cpu %.2f s)" % (cpu / ticks)
-    assert cpu / ticks < 0.5, "tend burnt %.2f s of CPU with a broken stderr" % (cpu / ticks)
-    assert r.p.returncode == 3
+    printed, exited, cpu, rc = run_with_broken_stderr(procs, [tend, "-v", "--", "sh", "-c", "sleep 1; exit 3"])
+    assert printed, "tend -v printed nothing"
+    assert exited, "tend hung with a broken stderr (cpu %.2f s)" % cpu
+    assert cpu < 0.5, "tend burnt %.2f s of CPU with a broken stderr" % cpu
+    assert rc == 3

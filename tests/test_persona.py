@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from conftest import (SLOW, proc_stat, send_and_expect, sig_lines, wait_for, wait_ready)
+from conftest import (SLOW, proc_stat, run_with_broken_stderr, send_and_expect, sig_lines, wait_for,
+                      wait_ready)
 from test_signals import REALTIME, STANDARD, startup_race
 
 PID1 = pytest.mark.parametrize("pid1", [False, True], ids=["child", "pid1"])
@@ -442,19 +443,8 @@ def test_dumb_startup_signal_race(procs, dumb):
 @pytest.mark.parametrize("persona", ["dumb-init", "tini"])
 def test_persona_broken_stderr_no_livelock(procs, personas, persona):
     argv = [personas[persona], "-v" if persona == "dumb-init" else "-vvvv", "--", "sh", "-c", "sleep 1; exit 3"]
-    r = procs.start(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=clean_env())
-    rd, _, _ = select.select([r.p.stdout], [], [], 5 * SLOW)
-    assert rd, "%s -v printed nothing" % persona
-    assert os.read(r.p.stdout.fileno(), 1)
-    r.p.stdout.close()
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu = 0
-    deadline = time.monotonic() + 15 * SLOW
-    while r.p.poll() is None and time.monotonic() < deadline:
-        st = proc_stat(r.pid)
-        if st:
-            cpu = max(cpu, st["utime"] + st["stime"])
-        time.sleep(0.02)
-    assert r.p.poll() is not None, "%s hung with a broken stderr (cpu %.2f s)" % (persona, cpu / ticks)
-    assert cpu / ticks < 0.5, "%s burnt %.2f s of CPU" % (persona, cpu / ticks)
-    assert r.p.returncode == 3
+    printed, exited, cpu, rc = run_with_broken_stderr(procs, argv, env=clean_env())
+    assert printed, "%s -v printed nothing" % persona
+    assert exited, "%s hung with a broken stderr (cpu %.2f s)" % (persona, cpu)
+    assert cpu < 0.5, "%s burnt %.2f s of CPU" % (persona, cpu)
+    assert rc == 3
