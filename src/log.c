@@ -45,7 +45,7 @@ static void sink_flush(struct tend *t, struct log_sink *k);
 static void on_sink_writable(struct tend *t, struct watch *w, uint32_t events)
 {
 	(void)events;
-	struct log_sink *k = (struct log_sink *)((char *)w - offsetof(struct log_sink, w));
+	struct log_sink *k = container_of(w, struct log_sink, w);
 	sink_flush(t, k);
 }
 
@@ -243,7 +243,7 @@ static void src_pause(struct tend *t, struct log_src *s)
 static void on_src_readable(struct tend *t, struct watch *w, uint32_t events)
 {
 	(void)events;
-	struct log_src *s = (struct log_src *)((char *)w - offsetof(struct log_src, w));
+	struct log_src *s = container_of(w, struct log_src, w);
 	logs_drain(t, s);
 }
 

@@ -62,7 +62,7 @@ bool svc_active(const struct svc *s)
 
 static void spawn_timer(struct tend *t, struct timer *tm)
 {
-	svc_spawn(t, (struct svc *)((char *)tm - offsetof(struct svc, tm)));
+	svc_spawn(t, container_of(tm, struct svc, tm));
 }
 
 static void failed_start(struct tend *t, struct svc *s, const char *why)
@@ -83,7 +83,7 @@ static void promote(struct tend *t, struct svc *s)
 
 static void promote_timer(struct tend *t, struct timer *tm)
 {
-	promote(t, (struct svc *)((char *)tm - offsetof(struct svc, tm)));
+	promote(t, container_of(tm, struct svc, tm));
 }
 
 static void main_exited(struct tend *t, struct svc *s, int status, uint64_t when)
@@ -150,7 +150,7 @@ static void ctl_drain(struct tend *t, struct svc *s)
 static void on_ctl(struct tend *t, struct watch *w, uint32_t events)
 {
 	(void)events;
-	ctl_drain(t, (struct svc *)((char *)w - offsetof(struct svc, ctl)));
+	ctl_drain(t, container_of(w, struct svc, ctl));
 }
 
 static int open_pipes(struct tend *t, struct svc *s)
@@ -283,7 +283,7 @@ static void settle(struct tend *t, struct svc *s)
 static void strays_timer(struct tend *t, struct timer *tm)
 {
 	(void)t;
-	struct svc *s = (struct svc *)((char *)tm - offsetof(struct svc, tm));
+	struct svc *s = container_of(tm, struct svc, tm);
 	int kill_tree(pid_t root, int sig);
 	for (int i = 0; i < s->nstrays; i++) {
 		kill_tree(s->strays[i], SIGKILL);

@@ -13,6 +13,9 @@
 
 #define TEND_VERSION "0.1.0"
 
+/* The struct that holds MEMBER at PTR (watch and timer callbacks get the member). */
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
 enum persona { PERSONA_TEND, PERSONA_TINI, PERSONA_DUMB_INIT };
 
 struct tend;
