@@ -5,47 +5,63 @@
  * sends the stop signal to everything left, SIGKILLs what remains after stopwaitsecs,
  * reaps it all and only then exits. tend sees "keeper exited" = "service fully gone".
  *
+ * The keeper also does what could stall tend's loop: the PATH walk for the command and
+ * the user lookup (NSS, network filesystems) happen here, and a failure comes back as
+ * K_SPAWNERR. It times startsecs on its own clock, so "RUNNING" and "exited" arrive in
+ * the order they happened.
+ *
  * If a keeper is itself SIGKILLed, its processes are re-parented to tend; service.c
  * collects them as strays of that service and stops them before any restart. */
 #include "keeper.h"
-#include "signame.h"
+#include "proctree.h"
 #include "spawn.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <sys/resource.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-int kill_tree(pid_t root, int sig);
+#define REPORT_FD 3
+#define CMD_FD 4
+#define RECORD_FD 5
 
 struct keeper {
+	const struct keeper_spec *k;
 	const struct program *p;
 	pid_t self, main;
 	bool main_alive, stopping, killing;
-	int report, cmd, sigfd, timerfd; /* report: to tend; cmd: from tend */
+	int cmd, sigfd, stop_tfd, start_tfd;
 };
 
-static void send_msg(struct keeper *k, int type, int a)
+static void report_to(int fd, int type, int a, const char *text)
 {
 	struct kmsg m = {.type = type, .a = a, .when = now_ms()};
-	while (write(k->report, &m, sizeof m) < 0 && errno == EINTR)
+	if (text)
+		snprintf(m.text, sizeof m.text, "%s", text);
+	while (write(fd, &m, sizeof m) < 0 && errno == EINTR)
 		;
 }
 
-static void arm(struct keeper *k, int secs)
+static void send_msg(int type, int a, const char *text)
+{
+	report_to(REPORT_FD, type, a, text);
+}
+
+static void arm(int tfd, int secs)
 {
 	struct itimerspec its = {.it_value = {.tv_sec = secs, .tv_nsec = secs ? 0 : 1}};
-	timerfd_settime(k->timerfd, 0, &its, NULL);
+	timerfd_settime(tfd, 0, &its, NULL);
 }
 
 /* To the main process's group (it may not have called setsid yet: then to it). */
@@ -55,10 +71,10 @@ static void kill_main(struct keeper *k, bool group, int sig)
 		kill(k->main, sig);
 }
 
-/* Everything below the keeper except the main process. */
+/* Everything below the keeper (the main process is gone when this is used). */
 static int signal_leftovers(struct keeper *k, int sig)
 {
-	return k->p->containment ? kill_tree(k->self, sig) : 0;
+	return k->p->containment ? tree_signal(k->self, sig, false) : 0;
 }
 
 static void stop_main(struct keeper *k)
@@ -67,15 +83,19 @@ static void stop_main(struct keeper *k)
 		return;
 	k->stopping = true;
 	kill_main(k, k->p->stopasgroup, k->p->stopsignal);
-	arm(k, k->p->stopwaitsecs);
+	arm(k->stop_tfd, k->p->stopwaitsecs);
 }
 
 static void kill_all(struct keeper *k)
 {
 	k->killing = true;
-	if (k->main_alive)
+	int n = 0;
+	if (k->main_alive) {
 		kill_main(k, k->p->killasgroup, SIGKILL);
-	signal_leftovers(k, SIGKILL);
+		n++;
+	}
+	n += signal_leftovers(k, SIGKILL);
+	send_msg(K_KILLING, n, NULL);
 }
 
 /* Reap; returns true when nothing is left below the keeper. */
@@ -90,14 +110,14 @@ static bool reap(struct keeper *k)
 			return true; /* ECHILD: all gone */
 		if (pid == 0)
 			break;
-		if (pid == k->main) {
-			k->main_alive = false;
-			send_msg(k, K_EXITED, st);
-			if (!k->p->containment)
-				return true; /* leftovers go to tend, as the user asked */
-			if (!k->killing && signal_leftovers(k, k->p->stopsignal) > 0)
-				arm(k, k->p->stopwaitsecs);
-		}
+		if (pid != k->main)
+			continue;
+		k->main_alive = false;
+		send_msg(K_EXITED, st, NULL);
+		if (!k->p->containment)
+			return true; /* leftovers go to tend, as the user asked */
+		if (!k->killing && signal_leftovers(k, k->p->stopsignal) > 0)
+			arm(k->stop_tfd, k->p->stopwaitsecs);
 	}
 	if (k->killing)
 		signal_leftovers(k, SIGKILL); /* what forked or re-parented meanwhile */
@@ -115,16 +135,29 @@ static void on_command(struct keeper *k)
 			kill(k->main, m.a);
 		return;
 	}
-	if (n == 0) /* tend is gone: clean up and leave */
+	if (n <= 0) /* tend is gone: clean up and leave */
 		k->cmd = -1;
 	stop_main(k); /* leftovers of a dead main are already being stopped */
 }
 
-static void keeper_loop(struct keeper *k)
+/* startsecs passed on the keeper's clock; an exit already queued is reaped first. */
+static void on_started(struct keeper *k)
+{
+	uint64_t x;
+	if (read(k->start_tfd, &x, sizeof x) <= 0)
+		return;
+	if (reap(k))
+		_exit(0);
+	if (k->main_alive && !k->stopping)
+		send_msg(K_RUNNING, 0, NULL);
+}
+
+static void __attribute__((noreturn)) keeper_loop(struct keeper *k)
 {
 	for (;;) {
-		struct pollfd pf[3] = {{k->sigfd, POLLIN, 0}, {k->timerfd, POLLIN, 0}, {k->cmd, POLLIN, 0}};
-		if (poll(pf, k->cmd >= 0 ? 3 : 2, -1) < 0) {
+		struct pollfd pf[4] = {{k->sigfd, POLLIN, 0}, {k->stop_tfd, POLLIN, 0}, {k->start_tfd, POLLIN, 0},
+				       {k->cmd, POLLIN, 0}};
+		if (poll(pf, k->cmd >= 0 ? 4 : 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(1);
@@ -140,14 +173,63 @@ static void keeper_loop(struct keeper *k)
 		}
 		if (pf[1].revents) {
 			uint64_t x;
-			if (read(k->timerfd, &x, sizeof x) > 0)
+			if (read(k->stop_tfd, &x, sizeof x) > 0)
 				kill_all(k);
 			if (reap(k))
 				_exit(0);
 		}
-		if (k->cmd >= 0 && pf[2].revents)
+		if (pf[2].revents)
+			on_started(k);
+		if (k->cmd >= 0 && pf[3].revents)
 			on_command(k);
 	}
+}
+
+/* Fail before any process exists: tend counts it as a failed start (supervisord's spawnerr). */
+static void __attribute__((noreturn)) spawn_error(const char *fmt, const char *a, const char *b)
+{
+	char text[240];
+	snprintf(text, sizeof text, fmt, a, b);
+	send_msg(K_SPAWNERR, 0, text);
+	_exit(0);
+}
+
+/* The keeper proper; stdio and fds 3 (report) and 4 (cmd) are in place. */
+static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
+{
+	const struct program *p = &spec->p;
+	struct keeper k = {.k = spec, .p = p, .self = getpid(), .cmd = CMD_FD};
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	send_msg(K_HELLO, KEEPER_PROTO | (spec->reexeced ? KEEPER_REEXECED : 0), NULL);
+	if (p->containment && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		dprintf(2, "tend: %s: cannot contain the service (subreaper): %s\n", p->name, strerror(errno));
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	k.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	k.stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	k.start_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (k.sigfd < 0 || k.stop_tfd < 0 || k.start_tfd < 0)
+		spawn_error("keeper: %s%s", strerror(errno), "");
+	if (spec->start_dir && chdir(spec->start_dir) < 0)
+		spawn_error("couldn't chdir to %s: %s", spec->start_dir, strerror(errno));
+	struct run_as ru;
+	char why[240];
+	if (spawn_check(p, &ru, why, sizeof why))
+		spawn_error("%s%s", why, "");
+	k.main = fork();
+	if (k.main < 0)
+		spawn_error("fork: %s%s", strerror(errno), "");
+	if (k.main == 0)
+		exec_service(spec, &ru);
+	k.main_alive = true;
+	send_msg(K_SPAWNED, k.main, NULL);
+	if (p->startsecs == 0)
+		send_msg(K_RUNNING, 0, NULL);
+	else
+		arm(k.start_tfd, p->startsecs);
+	keeper_loop(&k);
 }
 
 /* Before Linux 5.9 (or in gVisor): close what /proc/self/fd lists. */
@@ -176,134 +258,96 @@ static int keeper_fds(int out, int err, int report, int cmd)
 	for (int i = 0; i < 5; i++)
 		if (dup2(tmp[i], i) < 0)
 			return -1;
-	fcntl(3, F_SETFD, FD_CLOEXEC);
-	fcntl(4, F_SETFD, FD_CLOEXEC);
+	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
 	if (syscall(SYS_close_range, 5U, ~0U, 0U) < 0)
 		close_from_proc(5);
 	return 0;
 }
 
 /* comm "keep:NAME", and in ps/pgrep -f "tend keeper NAME", so the keeper is never
- * mistaken for tend itself */
+ * mistaken for tend itself (a re-exec'd keeper gets this from its argv). */
 static void keeper_name(struct tend *t, const char *name)
 {
 	char comm[16];
 	snprintf(comm, sizeof comm, "keep:%s", name);
 	prctl(PR_SET_NAME, comm);
-	if (t->argv_len > 1) {
+	if (t && t->argv_len > 1) {
 		memset(t->argv_area, 0, t->argv_len);
 		snprintf(t->argv_area, t->argv_len, "tend keeper %s", name);
 	}
 }
 
-/* The keeper proper; stdio and fds 3 (report) and 4 (cmd) are in place. */
-static void keeper_run(struct tend *t, const struct program *p)
-{
-	struct keeper k = {.p = p, .self = getpid(), .report = 3, .cmd = 4};
-	keeper_name(t, p->name);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (p->containment && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		dprintf(2, "tend: %s: cannot contain the service (subreaper): %s\n", p->name, strerror(errno));
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
-	k.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	k.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (k.sigfd < 0 || k.timerfd < 0)
-		_exit(1);
-	k.main = fork();
-	if (k.main < 0) {
-		dprintf(2, "tend: %s: fork: %s\n", p->name, strerror(errno));
-		_exit(1);
-	}
-	if (k.main == 0)
-		exec_service(t, p);
-	k.main_alive = true;
-	send_msg(&k, K_SPAWNED, k.main);
-	keeper_loop(&k);
-}
-
 /* Re-exec tend as the keeper: a fresh image of a few pages instead of a copy of all of
- * tend's memory (whose RSS grows with the number of services). The service's
- * environment is set here and passes through; the rest travels in argv:
- *   tend --keeper NAME GROUP SIG,WAIT,STOPGRP,KILLGRP,CONTAIN,UMASK USER DIR -- CMD...
- * Returns only if the exec failed (no /proc): the fork then serves as the keeper. */
-static void keeper_exec(struct tend *t, const struct program *p)
+ * tend's memory (whose RSS grows with the number of services), with tend's own
+ * environment (the service's environment= is for the service only). The settings travel
+ * in a memfd record on fd 5. Returns only if that is impossible (no memfd, no /proc):
+ * the fork then serves as the keeper. If the exec'd image is not a keeper (tend was
+ * started through ld.so or valgrind, so /proc/self/exe is that), it never says K_HELLO
+ * and tend switches to fork-only keepers. */
+static void keeper_exec(const struct keeper_spec *spec)
 {
-	if (getenv("TEND_KEEPER_FORK_ONLY")) /* the fallback, on purpose (tests) */
+	int fd = memfd_create("tend-keeper", MFD_CLOEXEC);
+	if (fd < 0)
 		return;
-	setenv("SUPERVISOR_ENABLED", "1", 1);
-	setenv("SUPERVISOR_PROCESS_NAME", p->name, 1);
-	setenv("SUPERVISOR_GROUP_NAME", p->group, 1);
-	for (char **e = p->env; e && *e; e++)
-		putenv(*e); /* our private copy of the string after fork */
-	if (t->nofile.rlim_cur)
-		setrlimit(RLIMIT_NOFILE, &t->nofile); /* tend raised its own limit, not theirs */
-	int n = 0;
-	while (p->argv[n])
-		n++;
-	char nums[96], **argv = calloc((size_t)n + 9, sizeof *argv);
-	if (!argv)
+	if (keeper_record_write(fd, spec) < 0 || lseek(fd, 0, SEEK_SET) < 0 ||
+	    (fd != RECORD_FD && dup2(fd, RECORD_FD) < 0)) {
+		close(fd);
 		return;
-	snprintf(nums, sizeof nums, "%d,%d,%d,%d,%d,%d", p->stopsignal, p->stopwaitsecs, p->stopasgroup,
-		 p->killasgroup, p->containment, p->umask);
-	char *head[8] = {"tend-keeper", "--keeper", p->name, p->group, nums, p->user ? p->user : "",
-			 p->directory ? p->directory : "", "--"};
-	memcpy(argv, head, sizeof head);
-	memcpy(argv + 8, p->argv, (size_t)n * sizeof *argv);
-	fcntl(3, F_SETFD, 0);
-	fcntl(4, F_SETFD, 0);
+	}
+	if (fd != RECORD_FD)
+		close(fd);
+	fcntl(RECORD_FD, F_SETFD, 0);
+	fcntl(REPORT_FD, F_SETFD, 0);
+	fcntl(CMD_FD, F_SETFD, 0);
+	char *argv[] = {"tend-keeper", "--keeper", (char *)spec->p.name, NULL};
 	execv("/proc/self/exe", argv);
-	fcntl(3, F_SETFD, FD_CLOEXEC);
-	fcntl(4, F_SETFD, FD_CLOEXEC);
-	free(argv);
+	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
+	close(RECORD_FD);
 }
 
-/* main() of `tend --keeper ...` (see keeper_exec). */
+/* Bounded: a record is at most a few MiB (the config's own limits). */
+static char *read_record(size_t *len)
+{
+	struct stat st;
+	if (fstat(RECORD_FD, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || st.st_size > (256 << 20))
+		return NULL;
+	char *buf = malloc((size_t)st.st_size);
+	size_t off = 0;
+	while (buf && off < (size_t)st.st_size) {
+		ssize_t n = read(RECORD_FD, buf + off, (size_t)st.st_size - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(RECORD_FD);
+	*len = off;
+	return off == (size_t)st.st_size ? buf : NULL;
+}
+
 int keeper_exec_main(int argc, char **argv)
 {
-	static struct tend t;
-	struct program p = {0};
-	long v[6];
-	char *end = argc >= 9 && !strcmp(argv[7], "--") ? argv[4] : NULL;
-	for (int i = 0; end && i < 6; i++) {
-		v[i] = strtol(end, &end, 10);
-		if (i < 5 && *end++ != ',')
-			end = NULL;
-	}
-	if (!end || *end) {
-		dprintf(2, "tend: --keeper is internal to tend\n");
+	static struct keeper_spec spec;
+	size_t len;
+	const char *why = "cannot read the keeper record";
+	char *rec = argc == 3 && argv[2][0] && fcntl(REPORT_FD, F_GETFD) >= 0 ? read_record(&len) : NULL;
+	if (!rec || keeper_record_read(rec, len, &spec, &why) < 0) {
+		dprintf(2, "tend: --keeper is internal to tend (%s)\n", why);
 		return 2;
 	}
-	p.name = argv[2];
-	p.group = argv[3];
-	p.stopsignal = (int)v[0], p.stopwaitsecs = (int)v[1];
-	p.stopasgroup = v[2], p.killasgroup = v[3], p.containment = v[4];
-	p.umask = (int)v[5];
-	p.user = *argv[5] ? argv[5] : NULL;
-	p.directory = *argv[6] ? argv[6] : NULL;
-	p.argv = argv + 8;
-	t.name = "tend";
-	fcntl(3, F_SETFD, FD_CLOEXEC);
-	fcntl(4, F_SETFD, FD_CLOEXEC);
-	keeper_run(&t, &p);
-	return 1;
-}
-
-static void keeper_main(struct tend *t, const struct program *p, int out, int err, int report, int cmd)
-{
-	if (keeper_fds(out, err, report, cmd) < 0) {
-		dprintf(2, "tend: keeper for %s: %s\n", p->name, strerror(errno));
-		_exit(1);
-	}
-	keeper_exec(t, p);
-	keeper_run(t, p);
+	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
+	spec.reexeced = true;
+	keeper_name(NULL, spec.p.name);
+	keeper_run(&spec);
 }
 
 /* Two pipes, not a socket: a report written just before the keeper exits is never
  * lost (a socket closed with unread data resets its peer). */
-pid_t keeper_spawn(struct tend *t, const struct program *p, int out, int err, int *report, int *cmd)
+pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int out, int err, int *report, int *cmd)
 {
 	int rp[2], cp[2];
 	if (pipe2(rp, O_CLOEXEC) < 0)
@@ -314,8 +358,18 @@ pid_t keeper_spawn(struct tend *t, const struct program *p, int out, int err, in
 		return -1;
 	}
 	pid_t pid = fork();
-	if (pid == 0)
-		keeper_main(t, p, out, err, rp[1], cp[0]);
+	if (pid == 0) {
+		if (keeper_fds(out, err, rp[1], cp[0]) < 0) {
+			char why[128];
+			snprintf(why, sizeof why, "keeper: file descriptors: %s", strerror(errno));
+			report_to(rp[1], K_SPAWNERR, 0, why);
+			_exit(1);
+		}
+		if (!t->keeper_fork_only)
+			keeper_exec(spec);
+		keeper_name(t, spec->p.name);
+		keeper_run(spec);
+	}
 	close(rp[1]);
 	close(cp[0]);
 	if (pid < 0) {

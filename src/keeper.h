@@ -1,16 +1,53 @@
-/* keeper.h — the per-service containment process and its messages to tend. */
+/* keeper.h — the per-service containment process, its messages to tend, and the record
+ * that carries a service's settings to a re-exec'd keeper. */
 #pragma once
 #include "tend.h"
 
-enum { K_SPAWNED = 1, K_EXITED, K_STOP = 10, K_SIGNAL };
+#include <sys/resource.h>
+
+/* Reports (keeper -> tend) are numbered from 1, commands (tend -> keeper) from 10. Every
+ * message is one fixed-size record, written in one write(2) (< PIPE_BUF: atomic), so a
+ * reader that reads whole records never sees half of one. */
+enum {
+	K_HELLO = 1, /* a: KEEPER_PROTO; first message of every keeper (the re-exec handshake) */
+	K_SPAWNED,   /* a: pid of the main process */
+	K_RUNNING,   /* the main process has stayed up for startsecs */
+	K_EXITED,    /* a: its wait status; when: the keeper's clock at the reap */
+	K_SPAWNERR,  /* text: why the service could not be started (no process was made) */
+	K_KILLING,   /* a: processes that got SIGKILL after stopwaitsecs */
+	K_STOP = 10, /* stop the service (stopsignal, stopwaitsecs, SIGKILL) */
+	K_SIGNAL,    /* a: signal for the main process */
+};
+
+#define KEEPER_PROTO 1
+#define KEEPER_REEXECED 0x10000 /* in K_HELLO's a: this keeper is a re-exec'd image */
 
 struct kmsg {
 	int32_t type;
-	int32_t a;     /* K_SPAWNED: pid; K_EXITED: wait status; K_SIGNAL: signal */
+	int32_t a;
 	uint64_t when; /* CLOCK_MONOTONIC ms, as seen by the keeper */
+	char text[240];
 };
 
-/* Fork a keeper for p with the service's output pipes; *report gets the read end of
- * the keeper's reports, *cmd the write end for commands (both non-blocking, cloexec). */
+/* What a keeper needs to run one service: the program's settings plus tend's context. */
+struct keeper_spec {
+	struct program p;      /* name, group, argv, env, user, directory, stop/start settings */
+	const char *start_dir; /* tend's start directory: services run there unless directory= */
+	struct rlimit nofile;  /* RLIMIT_NOFILE for the service (tend raised its own) */
+	struct rlimit nproc;   /* RLIMIT_NPROC for the service */
+	bool reexeced;         /* set by the re-exec'd keeper itself (not in the record) */
+};
+
+/* Fork a keeper for SPEC with the service's output pipes; *report gets the read end of the
+ * keeper's reports, *cmd the write end for commands (both non-blocking, cloexec). The keeper
+ * re-execs tend unless t->keeper_fork_only (or the exec is impossible). */
+pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int out, int err, int *report, int *cmd);
+
+/* main() of `tend --keeper NAME` (the re-exec'd keeper; the record is on fd 5). */
 int keeper_exec_main(int argc, char **argv);
-pid_t keeper_spawn(struct tend *t, const struct program *p, int out, int err, int *report, int *cmd);
+
+/* keeper_record.c: the versioned binary record a re-exec'd keeper reads from a memfd. */
+int keeper_record_write(int fd, const struct keeper_spec *spec);
+/* Parses BUF (LEN bytes, kept alive by the caller: the strings point into it). 0, or -1
+ * with a reason in *why. */
+int keeper_record_read(char *buf, size_t len, struct keeper_spec *spec, const char **why);

@@ -119,10 +119,10 @@ int loop_init(struct tend *t)
 	return loop_watch(t, &t->timerw, tfd, EPOLLIN, on_timerfd);
 }
 
-void loop_run(struct tend *t)
+void loop_run(struct tend *t, void (*before_sleep)(struct tend *t))
 {
 	struct epoll_event evs[64];
-	while (!t->done) {
+	while (before_sleep(t), !t->done) {
 		t->gen++;
 		int n = epoll_wait(t->epfd, evs, 64, -1);
 		if (n < 0) {

@@ -5,11 +5,29 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+/* Supervision mode: services run in the start directory (unless directory=), while
+ * tend itself moves to "/" so that it never keeps a directory busy; so the config path
+ * is made absolute first. */
+static void remember_start_dir(struct tend *t)
+{
+	char cwd[PATH_MAX];
+	if (!getcwd(cwd, sizeof cwd) || !(t->start_dir = strdup(cwd)))
+		die(t, 1, "getcwd: %s", strerror(errno));
+	if (t->opt.config[0] != '/') {
+		char *abs = malloc(strlen(cwd) + strlen(t->opt.config) + 2);
+		if (!abs)
+			die(t, 1, "out of memory");
+		sprintf(abs, "%s/%s", strcmp(cwd, "/") ? cwd : "", t->opt.config);
+		t->opt.config = abs;
+	}
+}
 
 static void load_config(struct tend *t)
 {
@@ -43,8 +61,11 @@ int main(int argc, char **argv)
 	for (int fd = 0; t.opt.config && fd < 64; fd++) /* before we open anything: what /dev/fd/N can mean */
 		if (fcntl(fd, F_GETFD) >= 0)
 			t.fds_inherited |= 1ULL << fd;
-	if (t.opt.config)
+	if (t.opt.config) {
+		remember_start_dir(&t);
 		load_config(&t);
+	}
+	t.keeper_fork_only = getenv("TEND_KEEPER_FORK_ONLY") != NULL; /* the fallback, on purpose (tests) */
 	if (t.opt.pdeathsig && prctl(PR_SET_PDEATHSIG, t.opt.pdeathsig) < 0)
 		die(&t, 1, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
 	if (!t.pid1) {
@@ -58,11 +79,11 @@ int main(int argc, char **argv)
 		die(&t, 1, "event loop: %s", strerror(errno));
 	if (t.opt.argv && spawn_exec_child(&t) < 0)
 		die(&t, 1, "fork: %s", strerror(errno));
-	if (t.opt.persona == PERSONA_DUMB_INIT && chdir("/") < 0)
+	if ((t.opt.persona == PERSONA_DUMB_INIT || t.cfg) && chdir("/") < 0)
 		say(&t, V_DEBUG, "chdir /: %s", strerror(errno));
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
-	loop_run(&t);
+	loop_run(&t, reap_check_done);
 	if (t.cfg)
 		logs_flush_all(&t);
 	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);

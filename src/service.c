@@ -1,13 +1,14 @@
 /* service.c — the state machine of one supervised process. Every transition goes
  * through set_state(), which logs it. supervisord's rules, but judged on collected
- * exits: a start fails when the keeper reports the main process exited before
- * startsecs (by the keeper's own clock), so `/bin/false` with startretries=3 is spawned
- * exactly 4 times. Nothing is restarted until the keeper has reaped every process of
- * the previous run. */
+ * exits: the keeper times startsecs on its own clock and reports either RUNNING or the
+ * exit, in the order they happened, so `/bin/false` with startretries=3 is spawned
+ * exactly 4 times and nothing is ever "promoted" and then taken back. Nothing is
+ * restarted until every process of the previous run is reaped: the keeper's, or, when
+ * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
+ * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
 #include "service.h"
 #include "keeper.h"
 #include "signame.h"
-#include "spawn.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -18,19 +19,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CRASH_DELAY_MIN 100    /* ms, first restart after a run shorter than 1 s */
-#define CRASH_DELAY_MAX 10000  /* ms, cap of the doubling */
-#define STABLE_RUN 1000        /* ms: a run this long resets the crash delay */
+#define CRASH_DELAY_MIN 100   /* ms, first restart after a run shorter than 1 s */
+#define CRASH_DELAY_MAX 10000 /* ms, cap of the doubling */
+#define STABLE_RUN 1000       /* ms: a run this long resets the crash delay */
+#define HELLO_MS 5000         /* a keeper that has not answered by then is not one */
+#define KEEPER_MARGIN_MS 2000 /* past the keeper's own stopwaitsecs, tend kills it */
+#define NOTICE_MS 1000        /* a stop that takes longer says what it waits for */
 
-static const char *state_names[] = {"STOPPED", "STARTING", "RUNNING", "BACKOFF",
-				    "STOPPING", "EXITED", "FATAL"};
+static const char *const state_names[] = {"STOPPED", "STARTING", "RUNNING", "BACKOFF",
+					  "STOPPING", "EXITED", "FATAL"};
 
 const char *svc_state_name(enum svc_state st) { return state_names[st]; }
 
 /* The one place a state changes (and the future event stream's source). */
 static void set_state(struct tend *t, struct svc *s, enum svc_state to, const char *fmt, ...)
 {
-	char why[256] = "";
+	char why[300] = "";
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
@@ -42,12 +46,12 @@ static void set_state(struct tend *t, struct svc *s, enum svc_state to, const ch
 	s->state = to;
 }
 
-static void describe_exit(const struct svc *s, char *buf, size_t len)
+static void describe_status(int status, char *buf, size_t len)
 {
-	if (WIFSIGNALED(s->status))
-		snprintf(buf, len, "terminated by SIG%s", sig_name(WTERMSIG(s->status)));
+	if (WIFSIGNALED(status))
+		snprintf(buf, len, "terminated by SIG%s", sig_name(WTERMSIG(status)));
 	else
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(s->status));
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
 }
 
 static bool exit_expected(const struct svc *s)
@@ -57,12 +61,17 @@ static bool exit_expected(const struct svc *s)
 
 bool svc_active(const struct svc *s)
 {
-	return s->keeper || s->nstrays;
+	return s->keeper || s->strays.n;
+}
+
+bool svc_owns(const struct svc *s, pid_t pid)
+{
+	return pid == s->keeper || pidset_has(&s->strays, pid);
 }
 
 static void spawn_timer(struct tend *t, struct timer *tm)
 {
-	svc_spawn(t, container_of(tm, struct svc, tm));
+	svc_spawn(t, container_of(tm, struct svc, spawn_tm));
 }
 
 static void failed_start(struct tend *t, struct svc *s, const char *why)
@@ -75,46 +84,145 @@ static void promote(struct tend *t, struct svc *s)
 {
 	if (s->state != ST_STARTING || s->exited)
 		return;
-	s->saved_backoff = s->backoff;
 	s->backoff = 0;
-	set_state(t, s, ST_RUNNING, "process has stayed up for > than %d seconds (startsecs)",
-		  s->p->startsecs);
+	set_state(t, s, ST_RUNNING, "process has stayed up for > than %d seconds (startsecs)", s->p->startsecs);
 }
 
-static void promote_timer(struct tend *t, struct timer *tm)
+/* ---- a keeper that died: its processes are now ours ---- */
+
+/* Every child of tend that belongs to nobody is taken as this service's stray and gets the
+ * stop signal (SIGKILL once killing), its whole tree with it. Called at the keeper's death
+ * and after every reap of a stray, because a stray's descendants are re-parented to tend
+ * only when their own parent dies. */
+static void refresh_strays(struct tend *t, struct svc *s)
 {
-	promote(t, container_of(tm, struct svc, tm));
+	struct pidset kids = {0};
+	if (proc_children(t->self, &kids) < 0)
+		say(t, V_WARN, "%s: cannot list processes (%s): what its keeper left is reaped, not stopped",
+		    s->p->name, strerror(errno));
+	for (size_t i = 0; i < kids.n; i++) {
+		pid_t c = kids.v[i];
+		if (supervise_known_child(t, c) || !pidset_add(&s->strays, c))
+			continue;
+		tree_signal(c, s->killing ? SIGKILL : s->p->stopsignal, true);
+	}
+	pidset_free(&kids);
 }
 
-static void main_exited(struct tend *t, struct svc *s, int status, uint64_t when)
+/* tend's own deadline: a keeper that did not answer, or did not finish a stop in its
+ * stopwaitsecs plus a margin (stopped, stuck), is killed with all its processes; strays
+ * still alive after stopwaitsecs get SIGKILL. */
+static void deadline_fired(struct tend *t, struct timer *tm)
 {
-	char what[64];
+	struct svc *s = container_of(tm, struct svc, deadline_tm);
+	s->killing = true;
+	if (s->keeper) {
+		if (s->hello)
+			say(t, V_WARN, "%s: keeper %d has not finished %d s after stopwaitsecs; killing it and its processes",
+			    s->p->name, (int)s->keeper, KEEPER_MARGIN_MS / 1000);
+		else
+			say(t, V_WARN, "%s: keeper %d did not answer within %d s; killing it", s->p->name, (int)s->keeper,
+			    HELLO_MS / 1000);
+		tree_signal(s->keeper, SIGKILL, true);
+		return;
+	}
+	say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to what its keeper left", s->p->name, s->p->stopwaitsecs);
+	for (size_t i = 0; i < s->strays.n; i++)
+		tree_signal(s->strays.v[i], SIGKILL, true);
+	refresh_strays(t, s);
+}
+
+/* ---- what a stop is waiting for ---- */
+
+static void notice_fired(struct tend *t, struct timer *tm)
+{
+	struct svc *s = container_of(tm, struct svc, notice_tm);
+	struct pidset left = {0};
+	char list[512];
+	if (s->keeper)
+		tree_list(s->keeper, &left);
+	for (size_t i = 0; i < s->strays.n; i++)
+		if (pidset_add(&left, s->strays.v[i]))
+			tree_list(s->strays.v[i], &left);
+	if (left.n) {
+		describe_pids(&left, list, sizeof list);
+		uint64_t now = now_ms();
+		if (s->kill_at > now)
+			say(t, V_WARN, "%s: waiting for %s to exit; SIGKILL in %llu s", s->p->name, list,
+			    (unsigned long long)(s->kill_at - now + 999) / 1000);
+		else
+			say(t, V_WARN, "%s: waiting for %s to exit (SIGKILL sent)", s->p->name, list);
+	}
+	pidset_free(&left);
+}
+
+/* A stop phase begins: its processes get SIGKILL stopwaitsecs from now. Say so at once
+ * with -v, otherwise only if it takes more than a second. */
+static void stop_phase(struct tend *t, struct svc *s, bool keeper_deadline)
+{
+	uint64_t wait = (uint64_t)s->p->stopwaitsecs * 1000;
+	s->kill_at = now_ms() + wait;
+	timer_arm(t, &s->notice_tm, t->opt.verbosity >= V_INFO ? 0 : NOTICE_MS, notice_fired);
+	if (keeper_deadline && !s->killing)
+		timer_arm(t, &s->deadline_tm, wait + KEEPER_MARGIN_MS, deadline_fired);
+}
+
+static void adopt_strays(struct tend *t, struct svc *s)
+{
+	s->keeper_lost = true;
+	refresh_strays(t, s);
+	if (s->strays.n)
+		stop_phase(t, s, true);
+}
+
+/* ---- the keeper's reports ---- */
+
+static void main_exited(struct tend *t, struct svc *s, int status, uint64_t when, const char *what)
+{
 	s->exited = true;
 	s->status = status;
 	s->exited_at = when;
-	describe_exit(s, what, sizeof what);
-	bool premature = when - s->started < (uint64_t)s->p->startsecs * 1000;
-	if (s->state == ST_RUNNING && premature) /* promoted before its exit was read */
-		s->backoff = s->saved_backoff, s->state = ST_STARTING;
-	if (s->state == ST_STARTING) {
-		timer_cancel(t, &s->tm);
+	if (s->state == ST_STARTING)
 		failed_start(t, s, what);
-	} else if (s->state == ST_RUNNING) {
+	else if (s->state == ST_RUNNING)
 		set_state(t, s, ST_EXITED, "%s; %s", what, exit_expected(s) ? "expected" : "not expected");
-	} else {
+	else
 		say(t, V_INFO, "%s: main process %s", s->p->name, what);
-	}
 }
 
-static void on_kmsg(struct tend *t, struct svc *s, const struct kmsg *m)
+static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 {
-	if (m->type == K_SPAWNED) {
+	char what[64];
+	switch (m->type) {
+	case K_HELLO:
+		s->hello = true;
+		t->keeper_exec_proven |= (m->a & KEEPER_REEXECED) != 0;
+		timer_cancel(t, &s->deadline_tm);
+		if (s->want_stop) /* asked to stop before it answered: now its deadline runs */
+			stop_phase(t, s, true);
+		break;
+	case K_SPAWNED:
 		s->pid = m->a;
 		say(t, V_INFO, "%s: spawned with pid %d", s->p->name, (int)s->pid);
-		if (s->p->startsecs == 0)
-			promote(t, s);
-	} else if (m->type == K_EXITED) {
-		main_exited(t, s, m->a, m->when);
+		break;
+	case K_RUNNING:
+		promote(t, s);
+		break;
+	case K_EXITED:
+		describe_status(m->a, what, sizeof what);
+		main_exited(t, s, m->a, m->when, what);
+		stop_phase(t, s, true); /* the keeper now stops what the service left */
+		break;
+	case K_SPAWNERR:
+		m->text[sizeof m->text - 1] = 0;
+		snprintf(s->spawnerr, sizeof s->spawnerr, "%s", m->text);
+		s->exited = true; /* no process was made */
+		failed_start(t, s, s->spawnerr);
+		break;
+	case K_KILLING:
+		say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to %d processes", s->p->name,
+		    s->p->stopwaitsecs, m->a);
+		break;
 	}
 }
 
@@ -153,6 +261,8 @@ static void on_ctl(struct tend *t, struct watch *w, uint32_t events)
 	ctl_drain(t, container_of(w, struct svc, ctl));
 }
 
+/* ---- start, stop, settle ---- */
+
 static int open_pipes(struct tend *t, struct svc *s)
 {
 	if (s->out_w < 0 && (s->out_w = logs_open(t, &s->out, s->p->name, &s->p->out, 1, s->colour)) < 0)
@@ -168,7 +278,8 @@ static void backoff_or_fatal(struct tend *t, struct svc *s);
 /* supervisord's spawnerr: no process, but it counts as a failed start */
 static void spawn_failed(struct tend *t, struct svc *s)
 {
-	set_state(t, s, ST_STARTING, NULL);
+	if (s->state != ST_STARTING)
+		set_state(t, s, ST_STARTING, NULL);
 	failed_start(t, s, s->spawnerr);
 	backoff_or_fatal(t, s);
 }
@@ -177,19 +288,20 @@ void svc_spawn(struct tend *t, struct svc *s)
 {
 	if (t->stopping || svc_active(s))
 		return;
-	s->exited = false;
+	timer_cancel(t, &s->spawn_tm);
+	s->exited = s->hello = s->want_stop = false;
 	s->pid = 0;
-	s->want_stop = false;
-	const char *err = spawn_check(s->p, s->spawnerr, sizeof s->spawnerr);
-	if (err || open_pipes(t, s) < 0) {
-		if (!err)
-			snprintf(s->spawnerr, sizeof s->spawnerr, "log pipes: %s", strerror(errno));
+	s->status = 0;
+	s->spawnerr[0] = 0;
+	if (open_pipes(t, s) < 0) {
+		snprintf(s->spawnerr, sizeof s->spawnerr, "log pipes: %s", strerror(errno));
 		spawn_failed(t, s);
 		return;
 	}
+	struct keeper_spec spec = {.p = *s->p, .start_dir = t->start_dir, .nofile = t->svc_nofile, .nproc = t->svc_nproc};
 	int ctl;
 	s->started = now_ms(); /* before the fork: the keeper's exit time is never earlier */
-	s->keeper = keeper_spawn(t, s->p, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, &ctl, &s->cmd_fd);
+	s->keeper = keeper_spawn(t, &spec, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, &ctl, &s->cmd_fd);
 	if (s->keeper < 0) {
 		s->keeper = 0;
 		snprintf(s->spawnerr, sizeof s->spawnerr, "fork: %s", strerror(errno));
@@ -198,25 +310,26 @@ void svc_spawn(struct tend *t, struct svc *s)
 	}
 	if (loop_watch(t, &s->ctl, ctl, EPOLLIN, on_ctl) < 0)
 		say(t, V_WARN, "%s: epoll: %s", s->p->name, strerror(errno));
-	set_state(t, s, ST_STARTING, NULL);
-	if (s->p->startsecs > 0)
-		timer_arm(t, &s->tm, (uint64_t)s->p->startsecs * 1000, promote_timer);
+	if (s->state != ST_STARTING) /* not again after a keeper re-exec fallback */
+		set_state(t, s, ST_STARTING, NULL);
+	timer_arm(t, &s->deadline_tm, HELLO_MS, deadline_fired);
 }
 
 void svc_stop(struct tend *t, struct svc *s)
 {
 	s->want_stop = true;
 	if (svc_active(s)) {
-		if (s->state == ST_STARTING || s->state == ST_RUNNING) {
+		if (s->keeper && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
 			struct kmsg m = {.type = K_STOP};
 			if (s->cmd_fd >= 0 && write(s->cmd_fd, &m, sizeof m) < 0 && errno != EPIPE)
 				say(t, V_WARN, "%s: cannot reach keeper: %s", s->p->name, strerror(errno));
+			stop_phase(t, s, s->hello);
 		}
 		if (s->state != ST_STOPPING) /* leftovers of an exited run are already going */
 			set_state(t, s, ST_STOPPING, NULL);
 		return;
 	}
-	timer_cancel(t, &s->tm); /* a pending restart or retry */
+	timer_cancel(t, &s->spawn_tm); /* a pending restart or retry */
 	if (s->state == ST_BACKOFF || s->state == ST_STARTING || s->state == ST_EXITED)
 		set_state(t, s, ST_STOPPED, NULL);
 	supervise_after_stop(t, s);
@@ -227,10 +340,10 @@ static void backoff_or_fatal(struct tend *t, struct svc *s)
 	if (s->backoff > s->p->startretries) {
 		set_state(t, s, ST_FATAL, "too many start retries too quickly");
 		if (s->p->shutdown_on != SHUTDOWN_NEVER)
-			supervise_shutdown(t, s->exited ? exit_code_of(s->status) : 1);
+			supervise_shutdown(t, s->exited && !s->spawnerr[0] ? exit_code_of(s->status) : 1);
 		return;
 	}
-	timer_arm(t, &s->tm, (uint64_t)s->backoff * 1000, spawn_timer);
+	timer_arm(t, &s->spawn_tm, (uint64_t)s->backoff * 1000, spawn_timer);
 }
 
 /* After a run from RUNNING: at once if it lasted STABLE_RUN, else a doubling delay. */
@@ -243,10 +356,25 @@ static uint64_t next_crash_delay(const struct svc *s)
 	return s->crash_delay * 2 > CRASH_DELAY_MAX ? CRASH_DELAY_MAX : s->crash_delay * 2;
 }
 
+static void restart_after_exit(struct tend *t, struct svc *s)
+{
+	enum autorestart ar = s->p->autorestart;
+	if (ar == RESTART_FALSE || (ar == RESTART_UNEXPECTED && exit_expected(s)))
+		return;
+	s->crash_delay = next_crash_delay(s);
+	if (s->crash_delay)
+		timer_arm(t, &s->spawn_tm, s->crash_delay, spawn_timer);
+	else
+		svc_spawn(t, s);
+}
+
 /* Run over and every process of it reaped: decide what comes next. */
 static void settle(struct tend *t, struct svc *s)
 {
-	timer_cancel(t, &s->tm);
+	timer_cancel(t, &s->deadline_tm);
+	timer_cancel(t, &s->notice_tm);
+	s->keeper_lost = s->killing = false;
+	pidset_free(&s->strays);
 	logs_end_run(t, &s->out); /* deliver what is in the pipes, even without a newline */
 	if (s->err_w >= 0)
 		logs_end_run(t, &s->err);
@@ -254,113 +382,76 @@ static void settle(struct tend *t, struct svc *s)
 		if (s->state == ST_STOPPING || s->state == ST_STARTING || s->state == ST_RUNNING) {
 			char what[64] = "stopped";
 			if (s->exited)
-				describe_exit(s, what, sizeof what);
+				describe_status(s->status, what, sizeof what);
 			set_state(t, s, ST_STOPPED, "%s", what);
 		}
 		supervise_after_stop(t, s);
 		return;
 	}
-	if (s->exited && s->p->shutdown_on == SHUTDOWN_ON_EXIT) {
+	if (s->exited && !s->spawnerr[0] && s->p->shutdown_on == SHUTDOWN_ON_EXIT) {
 		supervise_shutdown(t, exit_code_of(s->status));
 		return;
 	}
-	if (s->state == ST_BACKOFF) {
+	if (s->state == ST_BACKOFF)
 		backoff_or_fatal(t, s);
-	} else if (s->state == ST_EXITED) {
-		enum autorestart ar = s->p->autorestart;
-		if (ar == RESTART_FALSE || (ar == RESTART_UNEXPECTED && exit_expected(s)))
-			return;
-		s->crash_delay = next_crash_delay(s);
-		if (s->crash_delay)
-			timer_arm(t, &s->tm, s->crash_delay, spawn_timer);
-		else
-			svc_spawn(t, s);
-	}
+	else if (s->state == ST_EXITED)
+		restart_after_exit(t, s);
 }
 
-/* ---- a keeper that was killed: its processes are now ours ---- */
-
-static void strays_timer(struct tend *t, struct timer *tm)
+/* The exec'd image never answered: tend runs through ld.so or valgrind, whose binary
+ * /proc/self/exe is. Forked keepers work everywhere; start this one again as such. */
+static bool keeper_exec_failed(struct tend *t, struct svc *s, int wstatus)
 {
-	(void)t;
-	struct svc *s = container_of(tm, struct svc, tm);
-	int kill_tree(pid_t root, int sig);
-	for (int i = 0; i < s->nstrays; i++) {
-		kill_tree(s->strays[i], SIGKILL);
-		kill(s->strays[i], SIGKILL);
-	}
+	if (s->hello || s->spawnerr[0] || t->keeper_fork_only || t->keeper_exec_proven || t->stopping)
+		return false;
+	char what[64];
+	describe_status(wstatus, what, sizeof what);
+	say(t, V_WARN, "keepers: the re-exec'd image did not answer as a keeper (%s; is tend run through ld.so "
+	    "or valgrind?); using forked keepers from now on", what);
+	t->keeper_fork_only = true;
+	timer_cancel(t, &s->deadline_tm);
+	svc_spawn(t, s);
+	return true;
 }
 
-int list_children(pid_t parent, pid_t **out);
-
-static bool known_child(struct tend *t, pid_t pid)
+static void keeper_gone(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 {
-	if (pid == t->child)
-		return true;
-	for (int j = 0; j < t->nsvcs; j++) {
-		const struct svc *o = t->svcs[j];
-		if (o->keeper == pid)
-			return true;
-		for (int k = 0; k < o->nstrays; k++)
-			if (o->strays[k] == pid)
-				return true;
-	}
-	return false;
-}
-
-static void adopt_strays(struct tend *t, struct svc *s)
-{
-	pid_t *kids;
-	int n = list_children(t->self, &kids), kept = 0;
-	for (int i = 0; i < n; i++)
-		if (!known_child(t, kids[i]))
-			kids[kept++] = kids[i];
-	if (n < 0 || !kept) {
-		free(kids);
+	s->keeper = 0;
+	ctl_drain(t, s);
+	ctl_close(t, s);
+	timer_cancel(t, &s->deadline_tm);
+	if (keeper_exec_failed(t, s, wstatus))
 		return;
+	bool clean = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+	char what[80], how[64];
+	describe_status(wstatus, how, sizeof how);
+	snprintf(what, sizeof what, "keeper died (%s)", how);
+	if (!s->exited && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
+		main_exited(t, s, wstatus, now_ms(), what); /* its main process may live on: a stray now */
+	} else if (!s->exited) {
+		s->exited = true;
+		s->status = wstatus;
 	}
-	s->strays = kids;
-	s->nstrays = kept;
-	int kill_tree(pid_t root, int sig);
-	for (int i = 0; i < s->nstrays; i++) {
-		kill_tree(s->strays[i], s->p->stopsignal);
-		kill(s->strays[i], s->p->stopsignal);
+	if (!clean) {
+		say(t, V_WARN, "%s: keeper %d died (%s); stopping the processes it left", s->p->name, (int)pid, how);
+		adopt_strays(t, s);
 	}
-	timer_arm(t, &s->tm, (uint64_t)s->p->stopwaitsecs * 1000, strays_timer);
 }
 
 bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 {
 	if (pid == s->keeper) {
-		s->keeper = 0;
-		ctl_drain(t, s);
-		ctl_close(t, s);
-		bool abnormal = !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
-		if (!s->exited) {
-			if (s->state == ST_STARTING || s->state == ST_RUNNING)
-				main_exited(t, s, wstatus, now_ms());
-			s->exited = true;
-			s->status = wstatus;
-		}
-		if (abnormal) { /* its processes are ours now: stop them before anything else */
-			say(t, V_WARN, "%s: keeper %d died (%s %d); stopping the processes it left", s->p->name,
-			    (int)pid, WIFSIGNALED(wstatus) ? "signal" : "status",
-			    WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
-			adopt_strays(t, s);
-		}
+		keeper_gone(t, s, pid, wstatus);
+		if (s->keeper) /* started again as a forked keeper */
+			return true;
+	} else if (pidset_has(&s->strays, pid)) {
+		pidset_del(&s->strays, pid);
+		refresh_strays(t, s); /* its children, if any, are ours now */
 	} else {
-		int i = 0;
-		while (i < s->nstrays && s->strays[i] != pid)
-			i++;
-		if (i == s->nstrays)
-			return false;
-		s->strays[i] = s->strays[--s->nstrays];
+		return false;
 	}
-	if (!svc_active(s)) {
-		free(s->strays);
-		s->strays = NULL;
+	if (!svc_active(s))
 		settle(t, s);
-	}
 	return true;
 }
 
@@ -372,4 +463,12 @@ void svc_set_program(struct tend *t, struct svc *s, const struct program *p)
 	s->out.name = s->err.name = p->name;
 	s->out.tgt = &p->out;
 	s->err.tgt = &p->err;
+}
+
+void svc_release(struct tend *t, struct svc *s)
+{
+	timer_cancel(t, &s->spawn_tm);
+	timer_cancel(t, &s->deadline_tm);
+	timer_cancel(t, &s->notice_tm);
+	pidset_free(&s->strays);
 }

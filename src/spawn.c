@@ -98,7 +98,8 @@ pid_t spawn_exec_child(struct tend *t)
 	return pid;
 }
 
-/* ---- supervised services ---- */
+/* ---- supervised services (all of this runs in the keeper or the service, never in
+ * tend's loop: a PATH walk or a user lookup may stall on a network filesystem or NSS) ---- */
 
 static const char *program_path(const struct program *p)
 {
@@ -123,7 +124,7 @@ static const char *check_file(const char *file, const char *cmd, char *buf, size
 	return buf;
 }
 
-const char *spawn_check(const struct program *p, char *buf, size_t len)
+static const char *check_command(const struct program *p, char *buf, size_t len)
 {
 	const char *cmd = p->argv[0];
 	if (strchr(cmd, '/'))
@@ -141,7 +142,9 @@ const char *spawn_check(const struct program *p, char *buf, size_t len)
 	return buf;
 }
 
-static void become_user(const char *user)
+/* supervisord's rules (options.drop_privileges): the uid tend already runs as needs no
+ * switch (a `USER app` image whose config says user=app); only root can switch. */
+static const char *check_user(const char *user, struct run_as *ru, char *buf, size_t len)
 {
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
@@ -149,25 +152,58 @@ static void become_user(const char *user)
 		long uid = strtol(user, &end, 10);
 		pw = *user && !*end ? getpwuid((uid_t)uid) : NULL;
 	}
-	if (!pw) {
-		dprintf(2, "tend: couldn't setuid to %s: no such user\n", user);
-		_exit(127);
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		dprintf(2, "tend: couldn't setuid to %s: %s\n", user, strerror(errno));
-		_exit(127);
-	}
-	setenv("HOME", pw->pw_dir, 1);
-	setenv("USER", pw->pw_name, 1);
-	setenv("LOGNAME", pw->pw_name, 1);
+	if (!pw)
+		return snprintf(buf, len, "couldn't setuid to %s: no such user", user), buf;
+	ru->set = true;
+	ru->uid = pw->pw_uid;
+	ru->gid = pw->pw_gid;
+	ru->switch_ids = pw->pw_uid != getuid();
+	snprintf(ru->name, sizeof ru->name, "%s", pw->pw_name);
+	snprintf(ru->home, sizeof ru->home, "%s", pw->pw_dir);
+	if (ru->switch_ids && getuid() != 0)
+		return snprintf(buf, len, "couldn't setuid to %s: Can't drop privilege as nonroot user", user), buf;
+	return NULL;
 }
 
-void exec_service(struct tend *t, const struct program *p)
+const char *spawn_check(const struct program *p, struct run_as *ru, char *buf, size_t len)
 {
+	memset(ru, 0, sizeof *ru);
+	if (p->user && check_user(p->user, ru, buf, len))
+		return buf;
+	return check_command(p, buf, len);
+}
+
+static void set_ids(const struct run_as *ru)
+{
+	if (initgroups(ru->name, ru->gid) < 0 || setgid(ru->gid) < 0 || setuid(ru->uid) < 0) {
+		dprintf(2, "tend: couldn't setuid to %s: %s\n", ru->name, strerror(errno));
+		_exit(127);
+	}
+}
+
+/* A service starts with an empty mask and every disposition at its default. */
+static void service_reset_signals(void)
+{
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigset_t empty;
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+}
+
+void exec_service(const struct keeper_spec *k, const struct run_as *ru)
+{
+	const struct program *p = &k->p;
 	setsid(); /* own session and group: stopasgroup reaches it, the tty does not */
 	setenv("SUPERVISOR_ENABLED", "1", 1);
 	setenv("SUPERVISOR_PROCESS_NAME", p->name, 1);
 	setenv("SUPERVISOR_GROUP_NAME", p->group, 1);
+	if (ru->set) { /* before environment=, so that an explicit HOME=/USER= wins */
+		setenv("HOME", ru->home, 1);
+		setenv("USER", ru->name, 1);
+		setenv("LOGNAME", ru->name, 1);
+	}
 	for (char **e = p->env; e && *e; e++) {
 		char *eq = strchr(*e, '=');
 		if (eq) {
@@ -176,17 +212,19 @@ void exec_service(struct tend *t, const struct program *p)
 			*eq = '=';
 		}
 	}
-	if (p->user)
-		become_user(p->user);
+	if (ru->switch_ids)
+		set_ids(ru);
 	if (p->directory && chdir(p->directory) < 0) {
 		dprintf(2, "tend: couldn't chdir to %s: %s\n", p->directory, strerror(errno));
 		_exit(127);
 	}
 	if (p->umask >= 0)
 		umask((mode_t)p->umask);
-	if (t->nofile.rlim_cur)
-		setrlimit(RLIMIT_NOFILE, &t->nofile); /* tend raised its own limit, not theirs */
-	child_reset_signals(t);
+	if (k->nofile.rlim_cur)
+		setrlimit(RLIMIT_NOFILE, &k->nofile);
+	if (k->nproc.rlim_cur)
+		setrlimit(RLIMIT_NPROC, &k->nproc);
+	service_reset_signals();
 	execvp(p->argv[0], p->argv);
 	dprintf(2, "tend: couldn't exec %s: %s\n", p->argv[0], strerror(errno));
 	_exit(127);

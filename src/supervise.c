@@ -11,9 +11,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static struct config *retired[64]; /* configs replaced by a reload, still referenced */
-static struct svc *graveyard;      /* removed services, freed at a later reload */
-
 static struct svc *svc_new(struct tend *t, const struct program *p)
 {
 	struct svc *s = calloc(1, sizeof *s);
@@ -49,9 +46,9 @@ static int by_priority(const void *a, const void *b)
 static void raise_nofile(struct tend *t)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &t->nofile) < 0)
+	if (getrlimit(RLIMIT_NOFILE, &t->svc_nofile) < 0)
 		return;
-	rl = t->nofile;
+	rl = t->svc_nofile;
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -82,6 +79,17 @@ bool services_reap(struct tend *t, pid_t pid, int wstatus)
 	return false;
 }
 
+/* A keeper, a stray of a service, or the exec child: not an orphan to reap silently. */
+bool supervise_known_child(struct tend *t, pid_t pid)
+{
+	if (pid == t->child)
+		return true;
+	for (int i = 0; i < t->nsvcs; i++)
+		if (svc_owns(t->svcs[i], pid))
+			return true;
+	return false;
+}
+
 bool services_idle(struct tend *t)
 {
 	if (!t->stopping)
@@ -101,10 +109,8 @@ static void stop_next_level(struct tend *t)
 		if (svc_active(t->svcs[i]) && (!any || t->svcs[i]->p->priority > level))
 			level = t->svcs[i]->p->priority, any = true;
 	t->stop_level = any ? level : INT_MAX;
-	if (!any) {
-		reap_all(t); /* nothing left to stop: finish (or drain strays) now */
-		return;
-	}
+	if (!any)
+		return; /* nothing left to stop: the loop's before-sleep check finishes */
 	for (int i = 0; i < t->nsvcs; i++)
 		if (t->svcs[i]->p->priority == level && svc_active(t->svcs[i]))
 			svc_stop(t, t->svcs[i]);
@@ -154,9 +160,10 @@ static void svc_remove(struct tend *t, struct svc *s)
 		i++;
 	memmove(&t->svcs[i], &t->svcs[i + 1], (size_t)(t->nsvcs - i - 1) * sizeof *t->svcs);
 	t->nsvcs--;
+	svc_release(t, s);
 	s->dead_gen = t->gen; /* may still sit in this epoll batch: free in a later turn */
-	s->next_dead = graveyard;
-	graveyard = s;
+	s->next_dead = t->graveyard;
+	t->graveyard = s;
 }
 
 /* A changed service starts over with its new settings. */
@@ -210,7 +217,7 @@ static bool config_in_use(struct tend *t, const struct config *c)
 
 static void collect_garbage(struct tend *t)
 {
-	for (struct svc **pp = &graveyard; *pp;) {
+	for (struct svc **pp = &t->graveyard; *pp;) {
 		struct svc *s = *pp;
 		if (s->dead_gen == t->gen) {
 			pp = &s->next_dead;
@@ -220,18 +227,18 @@ static void collect_garbage(struct tend *t)
 		free(s);
 	}
 	for (int i = 0; i < 64; i++)
-		if (retired[i] && !config_in_use(t, retired[i])) {
-			config_free(retired[i]);
-			free(retired[i]);
-			retired[i] = NULL;
+		if (t->retired[i] && !config_in_use(t, t->retired[i])) {
+			config_free(t->retired[i]);
+			free(t->retired[i]);
+			t->retired[i] = NULL;
 		}
 }
 
-static int retire(struct config *c)
+static int retire(struct tend *t, struct config *c)
 {
 	for (int i = 0; i < 64; i++)
-		if (!retired[i]) {
-			retired[i] = c;
+		if (!t->retired[i]) {
+			t->retired[i] = c;
 			return 0;
 		}
 	return -1;
@@ -284,12 +291,17 @@ void services_reload(struct tend *t)
 	collect_garbage(t);
 	struct config *nc = calloc(1, sizeof *nc);
 	char err[1024];
-	if (!nc || config_load(t->opt.config, nc, err, sizeof err, NULL) < 0) {
+	/* relative paths in the file mean the start directory, as at start-up */
+	bool in_start_dir = t->start_dir && chdir(t->start_dir) == 0;
+	int rc = nc ? config_load(t->opt.config, nc, err, sizeof err, NULL) : -1;
+	if (in_start_dir && chdir("/") < 0)
+		say(t, V_DEBUG, "chdir /: %s", strerror(errno));
+	if (rc < 0) {
 		say(t, V_WARN, "reload: %s; keeping the running configuration", nc ? err : "out of memory");
 		free(nc);
 		return;
 	}
-	if (retire(t->cfg) < 0) {
+	if (retire(t, t->cfg) < 0) {
 		say(t, V_WARN, "reload: too many reloads still in progress; try again later");
 		config_free(nc);
 		free(nc);

@@ -45,7 +45,9 @@ void loop_events(struct tend *t, struct watch *w, uint32_t events);
 void loop_unwatch(struct tend *t, struct watch *w);
 void timer_arm(struct tend *t, struct timer *tm, uint64_t delay_ms, timer_fn *fn);
 void timer_cancel(struct tend *t, struct timer *tm);
-void loop_run(struct tend *t); /* until t->done */
+/* Until t->done; BEFORE_SLEEP runs after each turn's events, before waiting again
+ * (work that one event causes is judged once the handlers have settled). */
+void loop_run(struct tend *t, void (*before_sleep)(struct tend *t));
 
 /* ---- msg.c: tend's own lines, never blocking ---- */
 enum { V_WARN = 1, V_INFO = 2, V_DEBUG = 3 };
@@ -57,16 +59,14 @@ void signals_block_all(sigset_t *old); /* first thing in main() */
 int signals_open(struct tend *t);
 void signals_forward(struct tend *t, int sig);
 
-/* ---- reap.c ---- */
+/* ---- reap.c: every exit goes to one dispatcher, which never re-enters reaping ---- */
 void reap_all(struct tend *t);
-int kill_descendants(struct tend *t, int sig); /* number signalled */
-void exec_child_done(struct tend *t);
-void drain_start(struct tend *t);
+void reap_check_done(struct tend *t); /* the loop's before_sleep: is the work over? */
+int exit_code_of(int wstatus);
 
 /* ---- spawn.c ---- */
 pid_t spawn_exec_child(struct tend *t);
 void child_reset_signals(struct tend *t);
-int exit_code_of(int wstatus);
 
 /* ---- persona.c ---- */
 void persona_parse(struct tend *t, int argc, char **argv);
@@ -126,13 +126,17 @@ struct tend {
 	bool stopping;          /* shutdown requested */
 	bool have_exit_code;    /* a shutdown_on service set exit_code */
 	int stop_level;         /* priority being stopped */
-	int start_level;
+	struct svc *graveyard;  /* removed services, freed at a later reload */
+	struct config *retired[64]; /* configs replaced by a reload, still referenced */
 	struct log_sink *sinks; /* tend's stdout/stderr and /dev/fd/N */
 	struct log_src *sources;
 	struct timer resume_tm; /* deferred restart of paused log sources */
 	uint64_t gen;           /* event-loop turns, so freed memory is never in a batch */
 	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
-	struct rlimit nofile;   /* as inherited: restored in services */
+	struct rlimit svc_nofile, svc_nproc; /* limits for services (tend raises its own) */
+	char *start_dir;        /* tend's cwd at start; tend itself then moves to "/" */
+	bool keeper_fork_only;  /* keepers do not re-exec tend (TEND_KEEPER_FORK_ONLY, or it failed) */
+	bool keeper_exec_proven; /* a re-exec'd keeper has answered */
 	bool colour_ok;
 	int name_width;         /* for aligned prefixes */
 
