@@ -156,23 +156,33 @@ static void notice_fired(struct tend *t, struct timer *tm)
 	pidset_free(&left);
 }
 
-/* A stop phase begins: its processes get SIGKILL stopwaitsecs from now. Say so at once
- * with -v, otherwise only if it takes more than a second. */
-static void stop_phase(struct tend *t, struct svc *s, bool keeper_deadline)
+/* A stop phase begins: its processes get SIGKILL stopwaitsecs from now (from the keeper,
+ * or from tend for strays). Say so at once with -v, otherwise when it takes more than a
+ * second. DEADLINE_MS > 0 arms tend's own deadline. */
+static void stop_phase(struct tend *t, struct svc *s, uint64_t deadline_ms)
 {
 	uint64_t wait = (uint64_t)s->p->stopwaitsecs * 1000;
 	s->kill_at = now_ms() + wait;
-	timer_arm(t, &s->notice_tm, t->opt.verbosity >= V_INFO ? 0 : NOTICE_MS, notice_fired);
-	if (keeper_deadline && !s->killing)
-		timer_arm(t, &s->deadline_tm, wait + KEEPER_MARGIN_MS, deadline_fired);
+	if (t->opt.verbosity >= V_INFO)
+		notice_fired(t, &s->notice_tm);
+	if (wait > NOTICE_MS)
+		timer_arm(t, &s->notice_tm, NOTICE_MS, notice_fired);
+	if (deadline_ms && !s->killing)
+		timer_arm(t, &s->deadline_tm, deadline_ms, deadline_fired);
+}
+
+/* tend's deadline over a keeper that is stopping something */
+static uint64_t keeper_deadline(const struct svc *s)
+{
+	return (uint64_t)s->p->stopwaitsecs * 1000 + KEEPER_MARGIN_MS;
 }
 
 static void adopt_strays(struct tend *t, struct svc *s)
 {
 	s->keeper_lost = true;
 	refresh_strays(t, s);
-	if (s->strays.n)
-		stop_phase(t, s, true);
+	if (s->strays.n) /* their SIGKILL comes from tend itself, at stopwaitsecs */
+		stop_phase(t, s, (uint64_t)s->p->stopwaitsecs * 1000 + 1);
 }
 
 /* ---- the keeper's reports ---- */
@@ -199,7 +209,7 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 		t->keeper_exec_proven |= (m->a & KEEPER_REEXECED) != 0;
 		timer_cancel(t, &s->deadline_tm);
 		if (s->want_stop) /* asked to stop before it answered: now its deadline runs */
-			stop_phase(t, s, true);
+			stop_phase(t, s, keeper_deadline(s));
 		break;
 	case K_SPAWNED:
 		s->pid = m->a;
@@ -211,7 +221,7 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 	case K_EXITED:
 		describe_status(m->a, what, sizeof what);
 		main_exited(t, s, m->a, m->when, what);
-		stop_phase(t, s, true); /* the keeper now stops what the service left */
+		stop_phase(t, s, keeper_deadline(s)); /* the keeper now stops what the service left */
 		break;
 	case K_SPAWNERR:
 		m->text[sizeof m->text - 1] = 0;
@@ -321,9 +331,9 @@ void svc_stop(struct tend *t, struct svc *s)
 	if (svc_active(s)) {
 		if (s->keeper && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
 			struct kmsg m = {.type = K_STOP};
+			stop_phase(t, s, s->hello ? keeper_deadline(s) : 0); /* first: -v lists it before it goes */
 			if (s->cmd_fd >= 0 && write(s->cmd_fd, &m, sizeof m) < 0 && errno != EPIPE)
 				say(t, V_WARN, "%s: cannot reach keeper: %s", s->p->name, strerror(errno));
-			stop_phase(t, s, s->hello);
 		}
 		if (s->state != ST_STOPPING) /* leftovers of an exited run are already going */
 			set_state(t, s, ST_STOPPING, NULL);

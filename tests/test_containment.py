@@ -10,8 +10,8 @@ import signal
 
 import pytest
 
-from conftest import alive, children, proc_stat, proc_status, wait_for
-from supervise_util import free_port, helper, ident, ping, same_process_alive, sup  # noqa: F401
+from conftest import ASAN, alive, children, descendants, proc_stat, proc_status, wait_for
+from supervise_util import free_port, helper, ident, ping, same_process_alive, starttime, sup  # noqa: F401
 
 
 def daemon_conf(port, extra="", opts=""):
@@ -216,4 +216,63 @@ def test_killed_keeper_single_process(sup, tmp_path):
     i_died = [i for i, l in enumerate(ev) if re.search(r"plain: keeper \d+ died", l)]
     i_starts = [i for i, l in enumerate(ev) if re.match(r"\[tend\] plain: \w+ -> STARTING", l)]
     assert len(i_died) == 1 and i_died[0] < i_starts[1], ev
+    assert t.stop() == 0
+
+
+TREE_SH = """\
+# three levels below the keeper: main (sleep 1001) -> sleep 1002 -> sleep 1003, which ignores SIGTERM
+sh -c '(trap "" TERM; exec sleep 1003) & exec sleep 1002' &
+exec sleep 1001
+"""
+
+
+def age(pid):
+    """Seconds since pid started."""
+    with open("/proc/uptime") as f:
+        up = float(f.read().split()[0])
+    return up - starttime(pid) / os.sysconf("SC_CLK_TCK")
+
+
+def test_keeper_killed_200_times_nothing_of_the_old_run_survives(sup, tmp_path):
+    script = tmp_path / "tree.sh"
+    script.write_text(TREE_SH)
+    t = sup.start("""
+        [program:tree]
+        command=sh %s
+        startsecs=0
+        stopwaitsecs=1
+        autorestart=true
+    """ % script)
+    leaf_cmd = b"sleep\x001003\x00"
+
+    def full_tree():
+        k = t.keeper("tree")
+        below = descendants(k)
+        cmds = []
+        for p in below:
+            try:
+                with open("/proc/%d/cmdline" % p, "rb") as f:
+                    cmds.append(f.read())
+            except OSError:
+                return None
+        if leaf_cmd in cmds and len(below) >= 3:
+            return k, below
+        return None
+
+    # Each run is let live past tend's crash-loop delay (a run under 1 s delays the next
+    # start, doubling): these kills are not a crash loop. The ASan build does fewer rounds.
+    kills = int(os.environ.get("TEND_KILLS", "25" if ASAN else "200"))
+    for i in range(kills):
+        t.wait_event(r"^\[tend\] tree: \w+ -> RUNNING", n=i + 1, timeout=20)
+        k, below = wait_for(full_tree, 10, what="the three-level tree of run %d" % (i + 1))
+        wait_for(lambda: age(k) >= 1.05, 10, what="run %d to last a second" % (i + 1))
+        old = [ident(p) for p in [k] + below]
+        os.kill(k, signal.SIGKILL)
+        t.wait_event(r"^\[tend\] tree: \w+ -> RUNNING", n=i + 2, timeout=20)
+        # restarted: every process of the old run is gone, not even a zombie is left
+        left = [p for p in old if starttime(p[0]) == p[1]]
+        assert not left, ("run %d: old processes still there at the restart" % (i + 1), left, t.events()[-12:])
+    ev = t.events()
+    assert t.count(r"^\[tend\] tree: keeper \d+ died") == i + 1, ev[-10:]
+    assert not [l for l in ev if "BACKOFF" in l or "FATAL" in l], ev
     assert t.stop() == 0
