@@ -2,11 +2,13 @@
 #include "pathglob.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static bool has_magic(const char *s, size_t n)
 {
@@ -16,13 +18,15 @@ static bool has_magic(const char *s, size_t n)
 	return false;
 }
 
-/* [set] at p (p points after '['); *matched set; returns the char after ']' or NULL. */
-static const char *match_set(const char *p, char c, bool *matched)
+/* [set] at p (p points after '['); *matched set; returns the char after ']' or NULL.
+ * Adds the characters looked at to *steps. */
+static const char *match_set(const char *p, char c, bool *matched, unsigned long *steps)
 {
 	bool neg = *p == '!' || *p == '^';
 	p += neg;
 	*matched = false;
 	for (bool first = true; *p && (first || *p != ']'); first = false, p++) {
+		++*steps;
 		if (p[1] == '-' && p[2] && p[2] != ']') {
 			*matched |= (unsigned char)c >= (unsigned char)p[0] && (unsigned char)c <= (unsigned char)p[2];
 			p += 2;
@@ -36,42 +40,62 @@ static const char *match_set(const char *p, char c, bool *matched)
 	return p + 1;
 }
 
-static bool match_here(const char *p, const char *s)
+/* The token at P (a character, '?' or a [set]; never '*') against C: *ok set, returns
+ * the pattern after the token. */
+static const char *match_token(const char *p, char c, bool *ok, unsigned long *steps)
 {
-	for (; *p; p++, s++) {
+	if (*p == '[') {
+		const char *next = match_set(p + 1, c, ok, steps);
+		if (next)
+			return next;
+	}
+	*ok = *p == '?' || *p == c;
+	return p + 1;
+}
+
+/* Every token but '*' matches exactly one character, so on a mismatch only the last '*'
+ * needs to take one more character: earlier stars could only shift the same attempt.
+ * Each restart moves that star's start on by one, and each attempt walks the pattern at
+ * most once: at most (|name| + 1) * (|pattern| + 1) steps, never exponential (the
+ * recursive matcher this replaces took seconds for a*a*a*a*a*b against 200 a's). */
+bool name_match_counted(const char *pat, const char *name, unsigned long *steps)
+{
+	if (name[0] == '.' && pat[0] != '.')
+		return false; /* like the shell and Python: * does not match dot files */
+	const char *p = pat, *s = name, *star_p = NULL, *star_s = NULL;
+	for (;;) {
+		++*steps;
 		if (*p == '*') {
-			while (p[1] == '*')
+			while (*p == '*')
 				p++;
-			for (const char *t = s;; t++) {
-				if (match_here(p + 1, t))
-					return true;
-				if (!*t)
-					return false;
-			}
+			if (!*p)
+				return true; /* a final star takes the rest */
+			star_p = p;
+			star_s = s;
+			continue;
 		}
-		if (!*s)
-			return false;
-		if (*p == '[') {
-			bool in;
-			const char *next = match_set(p + 1, *s, &in);
-			if (next) {
-				if (!in)
-					return false;
-				p = next - 1;
+		if (!*s && !*p)
+			return true;
+		if (*s && *p) {
+			bool ok;
+			const char *next = match_token(p, *s, &ok, steps);
+			if (ok) {
+				p = next;
+				s++;
 				continue;
 			}
 		}
-		if (*p != '?' && *p != *s)
+		if (!star_p || !*star_s)
 			return false;
+		p = star_p;
+		s = ++star_s;
 	}
-	return !*s;
 }
 
 bool name_match(const char *pat, const char *name)
 {
-	if (name[0] == '.' && pat[0] != '.')
-		return false; /* like the shell and Python: * does not match dot files */
-	return match_here(pat, name);
+	unsigned long steps = 0;
+	return name_match_counted(pat, name, &steps);
 }
 
 struct acc {
@@ -121,9 +145,14 @@ static void expand(struct acc *a, const char *base, const char *rest)
 		return;
 	memcpy(comp, rest, len);
 	comp[len] = 0;
-	DIR *d = opendir(*base ? base : ".");
-	if (!d)
+	/* O_DIRECTORY refuses a FIFO before it could block; O_NONBLOCK is for the rest */
+	int fd = open(*base ? base : ".", O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	struct dirent *e;
 	while ((e = readdir(d)) && !a->oom) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !name_match(comp, e->d_name))

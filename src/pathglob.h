@@ -4,8 +4,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* *, ?, [abc], [a-z], [!x] against one name; a leading '.' must be matched literally. */
+/* *, ?, [abc], [a-z], [!x] against one name; a leading '.' must be matched literally.
+ * Linear in the name per pattern token: at most (|name| + 1) * (|pat| + 1) steps. */
 bool name_match(const char *pat, const char *name);
+/* The same, adding the steps taken to *steps (for the unit test of that bound). */
+bool name_match_counted(const char *pat, const char *name, unsigned long *steps);
 
 /* Every existing path matching PATTERN, sorted (strcmp). 0 on success (n may be 0),
  * -1 on allocation failure. Free with path_globfree. */
