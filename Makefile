@@ -34,7 +34,7 @@ build/tend-asan: $(SRC) $(HDR)
 	@mkdir -p build
 	$(CC) $(WFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -o $@ $(SRC)
 
-build/unit/%: tests/unit/%.c tests/unit/check.h $(LIBSRC) $(HDR)
+build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBSRC) $(HDR)
 	@mkdir -p build/unit
 	$(CC) $(WFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc -o $@ $< $(LIBSRC)
 

@@ -103,7 +103,8 @@ static int finish_program(struct loader *ld, const struct program_src *src, stru
 		return 0;
 	/* [supervisord] environment first, the program's replacing keys in place */
 	p->env = src->own.n ? envlist_merge(&ld->sup_env, &src->own, ld->keys.mem) : ld->cfg->env;
-	return src->own.n && !p->env ? fail_alloc(ld, s->file->path, s->line) : 0;
+	const struct ini_entry *e = ini_get(s, "environment");
+	return src->own.n && !p->env ? fail_alloc(ld, e->file->path, e->line) : 0;
 }
 
 static int add_program(struct loader *ld, const struct program *p)

@@ -21,10 +21,10 @@ static size_t key_hash(const char *s, size_t n)
 }
 
 /* The slot holding KEY, or the free slot where it would go. */
-static size_t find_slot(const struct envlist *e, const char *key, size_t klen)
+static size_t find_slot(const struct envlist *e, const char *key, size_t klen, size_t *probes)
 {
 	size_t mask = e->scap - 1, i = key_hash(key, klen) & mask;
-	for (; e->slot[i]; i = (i + 1) & mask) {
+	for (++*probes; e->slot[i]; i = (i + 1) & mask, ++*probes) {
 		const char *kv = e->v[e->slot[i] - 1];
 		if (!strncmp(kv, key, klen) && kv[klen] == '=')
 			break;
@@ -44,7 +44,7 @@ static int grow_index(struct envlist *e)
 	}
 	e->scap = cap;
 	for (size_t i = 0; i < e->n; i++)
-		e->slot[find_slot(e, e->v[i], key_len(e->v[i]))] = i + 1;
+		e->slot[find_slot(e, e->v[i], key_len(e->v[i]), &e->probes)] = i + 1;
 	free(old);
 	return 0;
 }
@@ -53,7 +53,7 @@ int envlist_put(struct envlist *e, char *kv)
 {
 	if (grow_index(e))
 		return -1;
-	size_t s = find_slot(e, kv, key_len(kv));
+	size_t s = find_slot(e, kv, key_len(kv), &e->probes);
 	if (e->slot[s]) {
 		e->v[e->slot[s] - 1] = kv;
 		return 0;
@@ -75,7 +75,7 @@ const char *envlist_get(const struct envlist *e, const char *key, size_t klen)
 {
 	if (!e || !e->scap)
 		return NULL;
-	size_t s = find_slot(e, key, klen);
+	size_t probes = 0, s = find_slot(e, key, klen, &probes);
 	return e->slot[s] ? e->v[e->slot[s] - 1] + klen + 1 : NULL;
 }
 
@@ -96,8 +96,8 @@ char **envlist_merge(const struct envlist *base, const struct envlist *own, stru
 		memcpy(v, base->v, n * sizeof *v);
 	for (size_t i = 0; i < own->n; i++) {
 		const char *kv = own->v[i];
-		size_t klen = key_len(kv), s;
-		if (base->scap && base->slot[s = find_slot(base, kv, klen)])
+		size_t klen = key_len(kv), s, probes = 0;
+		if (base->scap && base->slot[s = find_slot(base, kv, klen, &probes)])
 			v[base->slot[s] - 1] = own->v[i];
 		else
 			v[n++] = own->v[i];

@@ -11,6 +11,7 @@ struct envlist {
 	size_t n, cap;
 	size_t *slot; /* open addressing on the key: index in v + 1, 0 = free */
 	size_t scap;  /* a power of two, more than twice n */
+	size_t probes; /* slots looked at so far: the unit test's measure of linear work */
 };
 
 /* Set the pair KV ("K=V", not copied). 0, or -1 when out of memory. */

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #define EXPAND_MAX (1u << 20)        /* an expanded value longer than this is an error */
-#define EXPAND_TOTAL_MAX (256u << 20) /* all expansions of one load, instances included */
+#define EXPAND_TOTAL_MAX (128u << 20) /* all expansions of one load, instances included */
 
 struct arena;
 struct envlist;
