@@ -150,7 +150,11 @@ static int include_glob(struct loader *ld, const struct ini_entry *e, const char
 	char full[PATH_MAX];
 	if (snprintf(full, sizeof full, "%s%s%s", pat[0] == '/' ? "" : e->file->here, pat[0] == '/' ? "" : "/", pat) >= (int)sizeof full)
 		return fail(ld, e->file->path, e->line, "include pattern too long");
-	if (path_glob(full, v, n) < 0)
+	int rc = path_glob(full, v, n);
+	if (rc == -2)
+		return fail(ld, e->file->path, e->line, "include \"%s\" matches or visits too much (limits: %d path components, "
+			    "%d files, %d directory entries)", full, GLOB_MAX_DEPTH, GLOB_MAX_MATCHES, GLOB_MAX_VISITS);
+	if (rc < 0)
 		return fail(ld, e->file->path, e->line, "include \"%s\": out of memory", full);
 	if (*n == 0)
 		warnf(ld, e->file->path, e->line, "no file matches include \"%s\"", full);

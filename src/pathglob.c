@@ -101,11 +101,24 @@ bool name_match(const char *pat, const char *name)
 struct acc {
 	char **v;
 	size_t n, cap;
-	bool oom;
+	size_t visits; /* directory entries read and paths stat()ed */
+	bool oom, too_much;
 };
+
+/* One more entry or stat(); false (and remembered) once GLOB_MAX_VISITS is reached. */
+static bool visit(struct acc *a)
+{
+	if (++a->visits > GLOB_MAX_VISITS)
+		a->too_much = true;
+	return !a->too_much && !a->oom;
+}
 
 static void add(struct acc *a, const char *path)
 {
+	if (a->n >= GLOB_MAX_MATCHES) {
+		a->too_much = true;
+		return;
+	}
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 16;
 		char **v = realloc(a->v, cap * sizeof *v);
@@ -122,14 +135,21 @@ static void add(struct acc *a, const char *path)
 		a->n++;
 }
 
-/* `base` is an existing prefix (with trailing '/' or empty), `rest` the remaining pattern. */
-static void expand(struct acc *a, const char *base, const char *rest)
+/* `base` is an existing prefix (with trailing '/' or empty), `rest` the remaining pattern,
+ * DEPTH components below the start (each level is a stack frame of PATH_MAX). */
+static void expand(struct acc *a, const char *base, const char *rest, int depth)
 {
 	while (*rest == '/')
 		rest++;
 	size_t len = strcspn(rest, "/");
 	char path[PATH_MAX];
 	struct stat st;
+	if (depth >= GLOB_MAX_DEPTH) {
+		a->too_much = true;
+		return;
+	}
+	if (!visit(a))
+		return;
 	if (!has_magic(rest, len)) {
 		if (snprintf(path, sizeof path, "%s%.*s", base, (int)len, rest) >= (int)sizeof path ||
 		    stat(path, &st) < 0)
@@ -137,7 +157,7 @@ static void expand(struct acc *a, const char *base, const char *rest)
 		if (!rest[len])
 			add(a, path);
 		else if (S_ISDIR(st.st_mode) && strlen(path) + 1 < sizeof path)
-			expand(a, strcat(path, "/"), rest + len);
+			expand(a, strcat(path, "/"), rest + len, depth + 1);
 		return;
 	}
 	char comp[NAME_MAX + 1];
@@ -154,15 +174,15 @@ static void expand(struct acc *a, const char *base, const char *rest)
 		return;
 	}
 	struct dirent *e;
-	while ((e = readdir(d)) && !a->oom) {
+	while (visit(a) && (e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !name_match(comp, e->d_name))
 			continue;
 		if (snprintf(path, sizeof path, "%s%s", base, e->d_name) >= (int)sizeof path)
 			continue;
 		if (!rest[len])
 			add(a, path);
-		else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && strlen(path) + 1 < sizeof path)
-			expand(a, strcat(path, "/"), rest + len);
+		else if (visit(a) && stat(path, &st) == 0 && S_ISDIR(st.st_mode) && strlen(path) + 1 < sizeof path)
+			expand(a, strcat(path, "/"), rest + len, depth + 1);
 	}
 	closedir(d);
 }
@@ -175,10 +195,10 @@ static int by_strcmp(const void *x, const void *y)
 int path_glob(const char *pattern, char ***out, size_t *n)
 {
 	struct acc a = {0};
-	expand(&a, pattern[0] == '/' ? "/" : "", pattern);
-	if (a.oom) {
+	expand(&a, pattern[0] == '/' ? "/" : "", pattern, 0);
+	if (a.oom || a.too_much) {
 		path_globfree(a.v, a.n);
-		return -1;
+		return a.oom ? -1 : -2;
 	}
 	if (a.n)
 		qsort(a.v, a.n, sizeof *a.v, by_strcmp);

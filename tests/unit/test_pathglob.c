@@ -195,7 +195,7 @@ static bool has(char **v, size_t n, const char *path)
 
 static void test_path_glob(void)
 {
-	char **v, pat[300], fifo[300];
+	char **v, pat[600], fifo[300];
 	size_t n;
 	mkdir(at("g"), 0755);
 	mkdir(at("g/d1"), 0755);
@@ -241,6 +241,38 @@ static void test_path_glob(void)
 		path_globfree(v, n);
 	}
 	unlink(fifo);
+	/* bounded: path components (each is a stack frame), matches, entries visited */
+	size_t o = (size_t)snprintf(pat, sizeof pat, "%s", dir);
+	for (int i = 0; i < GLOB_MAX_DEPTH + 2; i++)
+		o += (size_t)snprintf(pat + o, sizeof pat - o, "/.");
+	CHECK(path_glob(pat, &v, &n) == -2);
+	char deep[600];
+	o = (size_t)snprintf(pat, sizeof pat, "%s/g", dir); /* g/n/n/n/... all exist */
+	snprintf(deep, sizeof deep, "%s", pat);
+	for (int i = 0; i < GLOB_MAX_DEPTH + 2; i++) {
+		strcat(deep, "/n");
+		mkdir(deep, 0755);
+		o += (size_t)snprintf(pat + o, sizeof pat - o, "/n*");
+	}
+	CHECK(path_glob(pat, &v, &n) == -2);
+	for (int i = 0; i < 40; i++) { /* 40 x 40 x 40 = 64,000 matches */
+		char d[64];
+		snprintf(d, sizeof d, "g/m%02d", i);
+		mkdir(at(d), 0755);
+		for (int j = 0; j < 40; j++) {
+			char f[64];
+			snprintf(f, sizeof f, "g/m%02d/%02d", i, j);
+			mkdir(at(f), 0755);
+		}
+	}
+	snprintf(pat, sizeof pat, "%s/g/m*/*", dir);
+	if (path_glob(pat, &v, &n) == 0) { /* 1,600: fine */
+		CHECK(n == 1600);
+		path_globfree(v, n);
+	} else
+		CHECK(!"1,600 matches");
+	snprintf(pat, sizeof pat, "%s/g/m*/*/../*", dir); /* 1,600 x 42 entries each */
+	CHECK(path_glob(pat, &v, &n) == -2);
 }
 
 static void cases(void)
