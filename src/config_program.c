@@ -35,9 +35,11 @@ static bool differs_per_instance(const struct program_src *src, const struct ini
 static int apply_keys(struct loader *ld, const struct program_src *src, struct program *p, struct expand_ctx x, bool copy)
 {
 	for (int i = 0; i < src->s->nentries; i++) {
+		if (copy && !src->per_instance[i])
+			continue; /* the same as in the instance copied */
 		const struct ini_entry *e = &src->s->entries[i];
 		const struct keydef *k = find_program_key(e->key);
-		if (!k || k->kind == V_IGNORED || k->kind == V_EARLY || (copy && !src->per_instance[i]))
+		if (!k || k->kind == V_IGNORED || k->kind == V_EARLY)
 			continue; /* supervisord does not expand keys it ignores, so neither does tend */
 		char *v = expand_entry(ld, e, x), why[512];
 		if (!v)
