@@ -16,7 +16,13 @@ HDR     := $(wildcard src/*.h)
 UNITS   := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 HELPERS := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers/*.c))
 
-.PHONY: all static test unit check-asan asan helpers demo install install-links clean deps bench bench-quick
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+# the config loader and what it uses, nothing of the supervisor
+FUZZ_SRC := src/arena.c src/config.c src/config_keys.c src/config_print.c src/config_program.c \
+            src/config_sections.c src/envlist.c src/expand.c src/ini.c src/pathglob.c src/pathname.c src/signame.c
+
+.PHONY: all static test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz
 
 all: build/tend
 
@@ -34,7 +40,7 @@ build/tend-asan: $(SRC) $(HDR)
 	@mkdir -p build
 	$(CC) $(WFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -o $@ $(SRC)
 
-build/unit/%: tests/unit/%.c tests/unit/check.h $(LIBSRC) $(HDR)
+build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBSRC) $(HDR)
 	@mkdir -p build/unit
 	$(CC) $(WFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc -o $@ $< $(LIBSRC)
 
@@ -43,6 +49,17 @@ build/helpers/%: tests/helpers/%.c
 	$(CC) $(WFLAGS) -O2 -o $@ $<
 
 helpers: $(HELPERS)
+
+build/fuzz_config: fuzz/fuzz_config.c $(FUZZ_SRC) $(HDR)
+	@mkdir -p build
+	$(FUZZ_CC) $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -o $@ fuzz/fuzz_config.c $(FUZZ_SRC)
+
+# libFuzzer on the config loader for FUZZ_SECONDS; a crash, leak or sanitizer report fails
+# (the input is kept in build/fuzz-artifacts/). New inputs go to build/fuzz-corpus.
+fuzz: build/fuzz_config
+	@mkdir -p build/fuzz-corpus build/fuzz-artifacts
+	build/fuzz_config -max_total_time=$(FUZZ_SECONDS) -timeout=20 -max_len=16384 -print_final_stats=1 \
+		-dict=fuzz/config.dict -artifact_prefix=build/fuzz-artifacts/ build/fuzz-corpus fuzz/corpus/config
 
 unit: $(UNITS)
 	@for t in $(UNITS); do echo "== $$t"; $$t || exit 1; done

@@ -1,5 +1,8 @@
 /* config.h — the parsed supervisord-style configuration: what tend runs.
- * Pure data; config.c fills it from ini.c's sections, nothing here touches processes. */
+ * Pure data; config.c fills it from ini.c's sections, nothing here touches processes.
+ * Every string and vector below lives in the config's arena and may be shared (by the
+ * numprocs instances of a program, by programs with the same environment): treat them
+ * as read-only and owned by the config; config_free releases them all. */
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,7 +22,7 @@ enum log_kind {
 struct log_target {
 	enum log_kind kind;
 	int fd;             /* LOG_FD: 1, 2 or N */
-	char *path;         /* LOG_FILE: absolute or relative to tend's cwd, expanded */
+	char *path;         /* LOG_FILE: absolute (resolved at load time), expanded */
 	long long maxbytes; /* 0 = never rotate; default 50MB */
 	int backups;        /* default 10 */
 };
@@ -43,7 +46,8 @@ struct program {
 	char *user;      /* NULL: do not change */
 	char *directory; /* NULL: tend's cwd */
 	int umask;       /* -1: inherit */
-	char **env;      /* "K=V" to set, in order: [supervisord] environment, then the program's */
+	char **env;      /* "K=V" to set, in order: [supervisord] environment, then the program's
+			  * (a key in both once, with the program's value); NULL: none. Shared. */
 	bool redirect_stderr;
 	struct log_target out, err;
 	/* tend extensions */
@@ -54,12 +58,25 @@ struct program {
 	int line;
 };
 
+struct arena;
+
 struct config {
-	char *path;               /* the main file, as given */
+	char *path;               /* the main file, absolute */
+	char *cwd;                /* what relative paths were resolved against (absolute), or NULL
+				   * if the working directory was unknown and nothing needed it */
 	struct program *progs;    /* in file order (includes in sorted glob order) */
 	int nprogs;
 	char **env;               /* [supervisord] environment=, "K=V", NULL-terminated */
 	char *ctl_socket;         /* [unix_http_server] file=, or NULL (used by the control issue) */
+	/* [supervisord] pidfile=: absolute, its directory checked at load time. NULL when the
+	 * key is not given: tend writes a pidfile only when asked (supervisord defaults to
+	 * supervisord.pid in its cwd). Written after start-up, removed at exit (main.c). */
+	char *pidfile;
+	/* [supervisord] minfds= (default 1024) and minprocs= (default 200): at start-up tend
+	 * raises RLIMIT_NOFILE / RLIMIT_NPROC's soft limit (and the hard one if needed) to at
+	 * least this, as supervisord does; a failure is fatal there ("lower minfds..."). */
+	long long minfds, minprocs;
+	struct arena *mem;        /* owns every string and vector of the config */
 };
 
 static inline bool exitcode_expected(const struct program *p, int code)
@@ -68,9 +85,14 @@ static inline bool exitcode_expected(const struct program *p, int code)
 }
 
 /* Parse PATH (and its includes). On error returns -1 with "FILE:LINE: what is wrong"
- * in err (no trailing newline); warnings (unknown keys, globs that match nothing) are
- * written to `warn` as "tend: FILE:LINE: warning: ..." lines. `warn` may be NULL. */
+ * in err (no trailing newline, control bytes escaped as \xNN); warnings (unknown keys,
+ * globs that match nothing) are written to `warn` as "tend: FILE:LINE: warning: ..." lines.
+ * `warn` may be NULL. Relative paths (PATH itself, log files, pidfile) are resolved against
+ * the current directory, once, so the result does not depend on it afterwards. */
 int config_load(const char *path, struct config *out, char *err, size_t errlen, FILE *warn);
+/* The same with relative paths resolved against CWD (absolute) instead: for a SIGHUP
+ * reload once tend has left its start directory, pass the running config's `cwd`. */
+int config_load_in(const char *cwd, const char *path, struct config *out, char *err, size_t errlen, FILE *warn);
 void config_free(struct config *c);
 
 /* `tend -c FILE --check`: the effective services, one block each. */

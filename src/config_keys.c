@@ -11,7 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "arena.h"
 #include "expand.h"
+#include "pathname.h"
 #include "signame.h"
 
 int parse_bool(const char *v, bool *out)
@@ -99,13 +101,26 @@ static int parse_umask(const char *v, int *out)
 	return 0;
 }
 
+int existing_dirpath(const char *v, struct key_ctx *kc, char **out, char *why, size_t whylen)
+{
+	char path[PATH_MAX];
+	if (path_expand_user(v, path, sizeof path))
+		return snprintf(why, whylen, "path too long: '%.100s...'", v), -1;
+	if (path_dir_missing(path, kc->cwd, kc->checked_dir)) /* supervisord's words */
+		return snprintf(why, whylen, "The directory named as part of the path %.300s does not exist", v), 1;
+	if (path[0] != '/' && !kc->cwd)
+		return snprintf(why, whylen, "relative path %.300s, but the current directory is unknown", v), -1;
+	if (!(*out = path_absolute(kc->mem, kc->cwd, path)))
+		return snprintf(why, whylen, "out of memory"), -1;
+	return 0;
+}
+
 /* NONE/off, AUTO, /dev/stdout, /dev/stderr, /dev/fd/N; tend also maps /proc/self/fd/N to
- * fd N. Anything else is a file path. */
-static int parse_logfile(const char *v, struct log_target *t)
+ * fd N. Anything else is a file path, whose directory must exist (as in supervisord). */
+static int parse_logfile(const char *v, struct log_target *t, struct key_ctx *kc, char *why, size_t whylen)
 {
 	static const char *const fdpfx[] = {"/dev/fd/", "/proc/self/fd/"};
 	long long fd;
-	free(t->path);
 	t->path = NULL;
 	t->kind = LOG_FD;
 	if (!*v || !strcasecmp(v, "none") || !strcasecmp(v, "off"))
@@ -119,7 +134,7 @@ static int parse_logfile(const char *v, struct log_target *t)
 		    isdigit((unsigned char)v[strlen(fdpfx[i])]))
 			return t->fd = (int)fd, 0;
 	t->kind = LOG_FILE;
-	return (t->path = strdup(v)) ? 0 : -1;
+	return existing_dirpath(v, kc, &t->path, why, whylen) ? -1 : 0;
 }
 
 /* ---- [program:x] keys ------------------------------------------------------------------ */
@@ -171,7 +186,8 @@ const struct keydef *find_program_key(const char *key)
 	return NULL;
 }
 
-int apply_program_key(struct program *p, const struct keydef *k, const char *v, char *why, size_t whylen)
+int apply_program_key(struct program *p, const struct keydef *k, const char *v, struct key_ctx *kc,
+		      char *why, size_t whylen)
 {
 	char *base = (char *)p, reason[256];
 	long long n;
@@ -181,8 +197,7 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 	case V_EARLY:
 		return 0;
 	case V_COMMAND:
-		strv_free(p->argv);
-		if (!(p->argv = split_command(v, reason, sizeof reason)))
+		if (!(p->argv = split_command(v, kc->mem, reason, sizeof reason)))
 			return snprintf(why, whylen, "cannot parse command '%.200s': %s", v, reason), -1;
 		if (!p->argv[0])
 			return snprintf(why, whylen, "command is empty"), -1;
@@ -204,8 +219,7 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 		*(long long *)(base + k->off) = n;
 		return 0;
 	case V_STR:
-		free(*(char **)(base + k->off));
-		*(char **)(base + k->off) = *v ? strdup(v) : NULL; /* empty: as if unset */
+		*(char **)(base + k->off) = *v ? arena_strdup(kc->mem, v) : NULL; /* empty: as if unset */
 		return *v && !*(char **)(base + k->off) ? (snprintf(why, whylen, "out of memory"), -1) : 0;
 	case V_AUTORESTART:
 		if (!strcasecmp(v, "unexpected"))
@@ -222,7 +236,7 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 	case V_UMASK:
 		return parse_umask(v, &p->umask) ? 1 : 0;
 	case V_LOGFILE:
-		return parse_logfile(v, (struct log_target *)(base + k->off)) ? (snprintf(why, whylen, "out of memory"), -1) : 0;
+		return parse_logfile(v, (struct log_target *)(base + k->off), kc, why, whylen);
 	case V_SHUTDOWN_ON:
 		if (!strcasecmp(v, "exit"))
 			p->shutdown_on = SHUTDOWN_ON_EXIT;
@@ -252,18 +266,4 @@ void program_defaults(struct program *p)
 	p->out = (struct log_target){.kind = LOG_DEFAULT, .fd = 1, .maxbytes = 50LL << 20, .backups = 10};
 	p->err = (struct log_target){.kind = LOG_DEFAULT, .fd = 2, .maxbytes = 50LL << 20, .backups = 10};
 	p->containment = true;
-}
-
-void program_free(struct program *p)
-{
-	free(p->name);
-	free(p->group);
-	free(p->program);
-	strv_free(p->argv);
-	free(p->user);
-	free(p->directory);
-	strv_free(p->env);
-	free(p->out.path);
-	free(p->err.path);
-	free(p->file);
 }

@@ -1,10 +1,18 @@
 /* config_keys.h — internal to the config parser: the [program:x] key table, supervisord's
- * value types (booleans, byte sizes, exit codes...) and struct program's lifecycle. */
+ * value types (booleans, byte sizes, exit codes...) and struct program's defaults. */
 #pragma once
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
+
+/* Where stored values go and how relative paths resolve. */
+struct key_ctx {
+	struct arena *mem;         /* the config's memory: every stored string and vector */
+	const char *cwd;           /* absolute; NULL when unknown (then relative paths are errors) */
+	char checked_dir[PATH_MAX]; /* the last log directory found to exist */
+};
 
 enum vkind {
 	V_IGNORED, /* supervisord keys tend accepts without acting on them */
@@ -22,12 +30,18 @@ struct keydef {
 
 const struct keydef *find_program_key(const char *key); /* NULL: unknown key */
 
-/* Store the (expanded) value V of key K into P. Returns 0; 1 when V is not a valid value
- * (the caller names key, value and k->expect); -1 with a reason in why otherwise. */
-int apply_program_key(struct program *p, const struct keydef *k, const char *v, char *why, size_t whylen);
+/* Store the (expanded) value V of key K into P, allocating in kc->mem (nothing is freed:
+ * a value replaced is garbage until the config goes). Returns 0; 1 when V is not a valid
+ * value (the caller names key, value and k->expect); -1 with a reason in why otherwise. */
+int apply_program_key(struct program *p, const struct keydef *k, const char *v, struct key_ctx *kc,
+		      char *why, size_t whylen);
+
+/* supervisord's existing_dirpath() and then absolute: V with `~` expanded, its directory
+ * checked (1: missing, with supervisord's message in why), resolved against kc->cwd.
+ * Returns 0 with *out in kc->mem, 1 or -1 (no memory, too long, no cwd) with a reason. */
+int existing_dirpath(const char *v, struct key_ctx *kc, char **out, char *why, size_t whylen);
 
 int parse_bool(const char *v, bool *out);
 int parse_int(const char *v, long long lo, long long hi, long long *out);
 
 void program_defaults(struct program *p);
-void program_free(struct program *p);

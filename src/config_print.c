@@ -1,15 +1,42 @@
 /* config_print.c — `tend --check` output and the "same settings?" test used on SIGHUP. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "signame.h"
+
+static bool has_controls(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
+/* With control bytes: $'...' (bash, zsh, ksh), so they reach no terminal raw. */
+static void print_ansi_c(FILE *f, const char *s)
+{
+	fputs("$'", f);
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", (unsigned char)*s);
+		else if (*s == '\'' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else
+			fputc(*s, f);
+	fputc('\'', f);
+}
 
 /* A word the shell reads back as itself: bare when safe, else in single quotes. */
 static void print_quoted(FILE *f, const char *s)
 {
 	if (*s && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_@%+=:,./-") == strlen(s)) {
 		fputs(s, f);
+		return;
+	}
+	if (has_controls(s)) {
+		print_ansi_c(f, s);
 		return;
 	}
 	fputc('\'', f);
@@ -19,6 +46,13 @@ static void print_quoted(FILE *f, const char *s)
 		else
 			fputc(*s, f);
 	fputc('\'', f);
+}
+
+static void print_field(FILE *f, const char *label, const char *value)
+{
+	fprintf(f, "  %-13s", label);
+	print_quoted(f, value ? value : "-");
+	fputc('\n', f);
 }
 
 static void print_log(FILE *f, const char *label, const struct log_target *t)
@@ -54,26 +88,46 @@ static void print_exitcodes(FILE *f, const struct program *p)
 	fputc('\n', f);
 }
 
-static void print_env(FILE *f, char *const *env)
+static void print_pairs(FILE *f, char *const *env, const char *first, const char *indent)
 {
-	if (!env || !*env) {
-		fprintf(f, "  %-13s-\n", "environment");
-		return;
-	}
 	for (int i = 0; env[i]; i++) {
 		size_t k = strcspn(env[i], "=");
-		fprintf(f, "  %-13s%.*s=", i ? "" : "environment", (int)k, env[i]);
+		fprintf(f, "%s%-13s%.*s=", i ? indent : first, i ? "" : "environment", (int)k, env[i]);
 		print_quoted(f, env[i] + k + (env[i][k] ? 1 : 0));
 		fputc('\n', f);
 	}
 }
 
-static void print_program(FILE *f, const struct program *p)
+static int count(char *const *v)
+{
+	int n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* A list shared (with [supervisord], with the instance before) is named, not repeated:
+ * the output grows with the file, not with numprocs times its environment. */
+static void print_env(FILE *f, const struct config *c, const struct program *p, const struct program *prev)
+{
+	if (!p->env || !*p->env)
+		fprintf(f, "  %-13s-\n", "environment");
+	else if (p->env == c->env)
+		fprintf(f, "  %-13sthe [supervisord] environment (%d variables)\n", "environment", count(p->env));
+	else if (prev && p->env == prev->env)
+		fprintf(f, "  %-13sas [%s] (%d variables)\n", "environment", prev->name, count(p->env));
+	else
+		print_pairs(f, p->env, "  ", "  ");
+}
+
+static void print_program(FILE *f, const struct config *c, const struct program *p, const struct program *prev)
 {
 	static const char *const restart[] = {"false", "unexpected", "true"};
 	static const char *const shutdown[] = {"never", "exit", "fatal"};
 	fprintf(f, "[%s]\n", p->name);
-	fprintf(f, "  %-13s%s:%d\n", "defined at", p->file, p->line);
+	fprintf(f, "  %-13s", "defined at");
+	print_quoted(f, p->file);
+	fprintf(f, ":%d\n", p->line);
 	fprintf(f, "  %-13s%s (process_num %d, group %s)\n", "program", p->program, p->process_num, p->group);
 	fprintf(f, "  %-13s", "command");
 	for (int i = 0; p->argv && p->argv[i]; i++) {
@@ -92,13 +146,13 @@ static void print_program(FILE *f, const struct program *p)
 	fprintf(f, "  %-13s%d\n", "stopwaitsecs", p->stopwaitsecs);
 	fprintf(f, "  %-13s%s\n", "stopasgroup", p->stopasgroup ? "true" : "false");
 	fprintf(f, "  %-13s%s\n", "killasgroup", p->killasgroup ? "true" : "false");
-	fprintf(f, "  %-13s%s\n", "user", p->user ? p->user : "-");
-	fprintf(f, "  %-13s%s\n", "directory", p->directory ? p->directory : "-");
+	print_field(f, "user", p->user);
+	print_field(f, "directory", p->directory);
 	if (p->umask >= 0)
 		fprintf(f, "  %-13s%03o\n", "umask", (unsigned)p->umask);
 	else
 		fprintf(f, "  %-13s-\n", "umask");
-	print_env(f, p->env);
+	print_env(f, c, p, prev);
 	print_log(f, "stdout", &p->out);
 	if (p->redirect_stderr)
 		fprintf(f, "  %-13sredirected to stdout\n", "stderr");
@@ -110,12 +164,27 @@ static void print_program(FILE *f, const struct program *p)
 
 void config_print(const struct config *c, FILE *f)
 {
-	fprintf(f, "# %s: %d process%s\n", c->path ? c->path : "?", c->nprogs, c->nprogs == 1 ? "" : "es");
-	if (c->ctl_socket)
-		fprintf(f, "# control socket: %s\n", c->ctl_socket);
+	fputs("# ", f);
+	print_quoted(f, c->path ? c->path : "?");
+	fprintf(f, ": %d process%s\n", c->nprogs, c->nprogs == 1 ? "" : "es");
+	if (c->pidfile) {
+		fputs("# pidfile: ", f);
+		print_quoted(f, c->pidfile);
+		fputc('\n', f);
+	}
+	fprintf(f, "# minfds: %lld, minprocs: %lld\n", c->minfds, c->minprocs);
+	if (c->ctl_socket) {
+		fputs("# control socket: ", f);
+		print_quoted(f, c->ctl_socket);
+		fputc('\n', f);
+	}
+	if (c->env) {
+		fputs("# [supervisord]\n", f);
+		print_pairs(f, c->env, "#   ", "#   ");
+	}
 	for (int i = 0; i < c->nprogs; i++) {
 		fputc('\n', f);
-		print_program(f, &c->progs[i]);
+		print_program(f, c, &c->progs[i], i ? &c->progs[i - 1] : NULL);
 	}
 }
 
@@ -133,25 +202,37 @@ static bool argv_equal(char *const *a, char *const *b)
 	return (!a || !a[i]) && (!b || !b[i]);
 }
 
-static bool contains(char *const *v, const char *s)
+static int by_strcmp(const void *x, const void *y)
 {
-	for (; v && *v; v++)
-		if (!strcmp(*v, s))
-			return true;
-	return false;
+	return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-/* Keys are unique within an env list, so equal sizes and inclusion mean the same
- * environment whatever the order. */
+/* The same pairs in any order (keys are unique within a list). Linear when the order is
+ * the same (the usual case: the same file read again), n log n otherwise. Out of memory:
+ * "different", which only costs a restart. */
 static bool env_equal(char *const *a, char *const *b)
 {
-	int na = 0, nb = 0;
-	for (; a && a[na]; na++)
-		if (!contains(b, a[na]))
-			return false;
-	while (b && b[nb])
-		nb++;
-	return na == nb;
+	if (a == b)
+		return true;
+	int n = count(a), i = 0;
+	if (n != count(b))
+		return false;
+	while (i < n && !strcmp(a[i], b[i]))
+		i++;
+	if (i == n)
+		return true;
+	char **x = malloc((size_t)(n - i) * 2 * sizeof *x), **y = x + (n - i);
+	if (!x)
+		return false;
+	memcpy(x, a + i, (size_t)(n - i) * sizeof *x);
+	memcpy(y, b + i, (size_t)(n - i) * sizeof *y);
+	qsort(x, n - i, sizeof *x, by_strcmp);
+	qsort(y, n - i, sizeof *y, by_strcmp);
+	bool same = true;
+	for (int j = 0; same && j < n - i; j++)
+		same = !strcmp(x[j], y[j]);
+	free(x);
+	return same;
 }
 
 static bool log_equal(const struct log_target *a, const struct log_target *b)

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
+#include "envlist.h"
+
 /* A growing string; `bad` remembers a failed allocation or an oversize result. */
 struct buf {
 	char *s;
@@ -67,11 +70,8 @@ struct name_value {
 static bool lookup_env(const struct expand_ctx *x, const char *name, size_t n, const char **out)
 {
 	for (int l = 1; l >= 0; l--)
-		for (char *const *e = x->env[l]; e && *e; e++)
-			if (!strncmp(*e, name, n) && (*e)[n] == '=') {
-				*out = *e + n + 1;
-				return true;
-			}
+		if ((*out = envlist_get(x->env[l], name, n)))
+			return true;
 	char key[256];
 	if (n >= sizeof key)
 		return false;
@@ -231,84 +231,70 @@ char *expand_value(const char *value, const struct expand_ctx *x, const char *ke
 	return out;
 }
 
-/* ---- string vectors ---------------------------------------------------------------- */
-
-int strv_len(char *const *v)
+unsigned expand_refs(const char *value)
 {
-	int n = 0;
-	while (v && v[n])
-		n++;
-	return n;
-}
-
-void strv_free(char **v)
-{
-	for (int i = 0; v && v[i]; i++)
-		free(v[i]);
-	free(v);
-}
-
-char **strv_dup(char *const *v)
-{
-	if (!v)
-		return NULL;
-	int n = strv_len(v);
-	char **d = calloc(n + 1, sizeof *d);
-	for (int i = 0; d && i < n; i++)
-		if (!(d[i] = strdup(v[i]))) {
-			strv_free(d);
-			return NULL;
+	unsigned refs = 0;
+	for (const char *p = strchr(value, '%'); p; p = strchr(p, '%')) {
+		const char *name, *end;
+		size_t n;
+		char spec[16];
+		if (p[1] == '%') {
+			p += 2;
+			continue;
 		}
-	return d;
-}
-
-/* Appends S (takes ownership); on failure frees S and returns -1. */
-static int strv_push(char ***v, char *s)
-{
-	int n = strv_len(*v);
-	char **p = s ? realloc(*v, (n + 2) * sizeof *p) : NULL;
-	if (!p) {
-		free(s);
-		return -1;
+		if (p[1] != '(' || !(end = parse_spec(p, &name, &n, spec, sizeof spec)))
+			return refs; /* an error when expanded */
+		if (n == strlen("process_num") && !memcmp(name, "process_num", n))
+			refs |= REF_PROCESS_NUM;
+		else if (n > 4 && !memcmp(name, "ENV_", 4))
+			refs |= REF_ENV;
+		p = end;
 	}
-	p[n] = s;
-	p[n + 1] = NULL;
-	*v = p;
-	return 0;
-}
-
-int env_set(char ***env, const char *key, size_t klen, const char *val)
-{
-	size_t vlen = strlen(val);
-	char *kv = malloc(klen + vlen + 2);
-	if (!kv)
-		return -1;
-	memcpy(kv, key, klen);
-	kv[klen] = '=';
-	memcpy(kv + klen + 1, val, vlen + 1);
-	for (char **e = *env; e && *e; e++)
-		if (!strncmp(*e, key, klen) && (*e)[klen] == '=') {
-			free(*e); /* dict semantics: the later value, the first position */
-			*e = kv;
-			return 0;
-		}
-	return strv_push(env, kv);
+	return refs;
 }
 
 /* ---- command= : shlex.split, POSIX mode ------------------------------------------------ */
 
-char **split_command(const char *s, char *why, size_t whylen)
+/* Words of a command line, collected with amortised growth. */
+struct words {
+	char **v;
+	size_t n, cap;
+	bool bad;
+};
+
+static void word_add(struct words *w, struct arena *a, struct buf *tok)
 {
-	char **argv = calloc(1, sizeof *argv);
+	char *s = w->bad || tok->bad ? NULL : arena_strndup(a, tok->s ? tok->s : "", tok->n);
+	tok->n = 0;
+	if (!s) {
+		w->bad = true;
+		return;
+	}
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+		char **v = realloc(w->v, cap * sizeof *v);
+		if (!v) {
+			w->bad = true;
+			return;
+		}
+		w->v = v;
+		w->cap = cap;
+	}
+	w->v[w->n++] = s;
+}
+
+char **split_command(const char *s, struct arena *a, char *why, size_t whylen)
+{
+	struct words w = {0};
 	struct buf tok = {0};
 	bool in_word = false;
+	char **argv = NULL;
 	const char *p;
-	for (p = s; argv && *p; p++) {
+	for (p = s; !w.bad && *p; p++) {
 		if (strchr(" \t\r\n", *p)) {
-			if (in_word && strv_push(&argv, buf_take(&tok)))
-				goto oom;
+			if (in_word)
+				word_add(&w, a, &tok);
 			in_word = false;
-			tok = (struct buf){0};
 			continue;
 		}
 		in_word = true;
@@ -336,19 +322,21 @@ char **split_command(const char *s, char *why, size_t whylen)
 			buf_add(&tok, p, 1);
 		}
 	}
-	if (argv && in_word && strv_push(&argv, buf_take(&tok)))
-		goto oom;
-	if (argv)
-		return argv;
-oom:
-	say(why, whylen, "out of memory");
-	goto fail;
+	if (in_word)
+		word_add(&w, a, &tok);
+	if (!w.bad && !(argv = arena_ptrv(a, w.v, w.n)))
+		w.bad = true;
+	if (w.bad)
+		say(why, whylen, "out of memory");
+	goto done;
 unclosed:
 	say(why, whylen, "no closing quotation");
 fail:
+	argv = NULL;
+done:
 	free(tok.s);
-	strv_free(argv);
-	return NULL;
+	free(w.v);
+	return argv;
 }
 
 /* ---- environment= : legacy (non-POSIX) shlex with wordchars + "/.+-():" ------------- */
@@ -420,7 +408,7 @@ static bool is_char(const struct token *t, char c)
 
 /* KEY = VALUE [,] ...  supervisord consumes tokens in fours and never looks at the fourth,
  * so "A=has space" silently becomes A=has; tend insists the fourth is a comma instead. */
-int parse_environment(const char *value, char ***env, char *why, size_t whylen)
+int parse_environment(const char *value, struct envlist *env, struct arena *a, char *why, size_t whylen)
 {
 	const char *p = value;
 	struct token k, eq, v, sep;
@@ -452,13 +440,17 @@ int parse_environment(const char *value, char ***env, char *why, size_t whylen)
 		const char *vs = v.s;
 		size_t vn = v.n;
 		strip_quotes(&vs, &vn);
-		char *val = strndup(vs, vn);
-		if (!val || env_set(env, k.s, k.n, val)) {
-			free(val);
+		char *kv = arena_alloc(a, k.n + vn + 2);
+		if (kv) {
+			memcpy(kv, k.s, k.n);
+			kv[k.n] = '=';
+			memcpy(kv + k.n + 1, vs, vn);
+			kv[k.n + 1 + vn] = 0;
+		}
+		if (!kv || envlist_put(env, kv)) {
 			say(why, whylen, "out of memory");
 			return -1;
 		}
-		free(val);
 		if (!r)
 			break;
 	}

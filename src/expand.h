@@ -5,7 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define EXPAND_MAX (1u << 20) /* an expanded value longer than this is an error */
+#define EXPAND_MAX (1u << 20)        /* an expanded value longer than this is an error */
+#define EXPAND_TOTAL_MAX (128u << 20) /* all expansions of one load, instances included */
+
+struct arena;
+struct envlist;
 
 /* The names %(...)s may use. NULL / false: not available for this key. */
 struct expand_ctx {
@@ -15,27 +19,25 @@ struct expand_ctx {
 	const char *group_name;
 	bool have_process_num, have_numprocs;
 	int process_num, numprocs;
-	/* ENV_X: looked up in env[1], then env[0] (NULL-terminated "K=V" lists, either may
-	 * be NULL), then tend's environ. */
-	char *const *env[2];
+	/* ENV_X: looked up in env[1], then env[0] (either may be NULL), then tend's environ. */
+	const struct envlist *env[2];
 };
 
 /* Python `value % names`: returns a malloc'd string, or NULL with
  * "cannot expand '%(x)s' in key 'KEY': reason" in why. */
 char *expand_value(const char *value, const struct expand_ctx *x, const char *key, char *why, size_t whylen);
 
+/* Which names VALUE uses (only meaningful for a value that expands without error): an
+ * instance of a [program:x] must expand a value again only if it depends on process_num. */
+#define REF_PROCESS_NUM 1u
+#define REF_ENV 2u /* some %(ENV_X)s */
+unsigned expand_refs(const char *value);
+
 /* shlex.split(value) (POSIX: quotes group, backslash escapes, no comments).
- * Returns a NULL-terminated malloc'd argv (possibly empty), or NULL with a reason. */
-char **split_command(const char *value, char *why, size_t whylen);
+ * Returns a NULL-terminated argv (possibly empty) in A, or NULL with a reason. */
+char **split_command(const char *value, struct arena *a, char *why, size_t whylen);
 
-/* supervisord 4.2.5's dict_of_key_value_pairs(): KEY=VAL pairs separated by commas, merged
- * into *env ("K=V", NULL-terminated; a key already there gets the new value in place).
- * Returns 0, or -1 with a reason. */
-int parse_environment(const char *value, char ***env, char *why, size_t whylen);
-
-/* Set KEY (KLEN bytes) to VAL in a "K=V" list: replace in place or append. -1: no memory. */
-int env_set(char ***env, const char *key, size_t klen, const char *val);
-
-void strv_free(char **v);
-char **strv_dup(char *const *v); /* NULL in, NULL out; NULL on failure too, so check `v && !copy` */
-int strv_len(char *const *v);
+/* supervisord 4.2.5's dict_of_key_value_pairs(): KEY=VAL pairs separated by commas, put
+ * into ENV (the "K=V" strings in A; a key already there gets the new value in place).
+ * Returns 0, or -1 with a reason ("out of memory" also when A is over its budget). */
+int parse_environment(const char *value, struct envlist *env, struct arena *a, char *why, size_t whylen);

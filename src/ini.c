@@ -52,20 +52,19 @@ static char *dup_range(const char *s, size_t n)
 	return d;
 }
 
-/* Python os.path.abspath(os.path.dirname(path)): absolute, ".", ".." and "//" folded. */
+/* Python os.path.abspath(os.path.dirname(path)) of an absolute PATH: ".", ".." and "//"
+ * folded. No getcwd(): the loader makes paths absolute once, so a reload after tend has
+ * changed directory means the same files. */
 static char *absolute_dir(const char *path)
 {
-	char cwd[PATH_MAX] = "";
-	if (path[0] != '/' && !getcwd(cwd, sizeof cwd))
-		return NULL;
-	size_t n = strlen(cwd) + strlen(path) + 3;
+	size_t n = strlen(path) + 3;
 	char *in = malloc(n), *out = malloc(n);
 	if (!in || !out) {
 		free(in);
 		free(out);
 		return NULL;
 	}
-	snprintf(in, n, "%s/%s", cwd, path);
+	snprintf(in, n, "/%s", path);
 	size_t o = 0;
 	for (char *c = strtok(in, "/"); c; c = strtok(NULL, "/")) {
 		if (!strcmp(c, "."))
@@ -334,18 +333,34 @@ static int lex_buffer(struct lexer *lx, char *buf, size_t size)
 	return 0;
 }
 
-/* Whole file into memory, bounded; -1 with "PATH: ..." in err. */
+/* Only regular files: a FIFO would block open() and read() (and, as PID 1 with every
+ * signal blocked, for ever), a device may do anything when opened. */
+static bool not_regular(const char *path, const struct stat *st, char *err, size_t errlen)
+{
+	if (S_ISREG(st->st_mode))
+		return false;
+	if (S_ISDIR(st->st_mode))
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
+	else
+		snprintf(err, errlen, "%s: not a regular file", path);
+	return true;
+}
+
+/* Whole file into memory, bounded; -1 with "PATH: ..." in err. The stat() keeps devices
+ * from being opened at all; O_NONBLOCK and fstat() close the race where the name is
+ * replaced by a FIFO in between. */
 static char *slurp(const char *path, size_t limit, size_t *size, struct stat *st, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (stat(path, st) == 0 && not_regular(path, st, err, errlen))
+		return NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, st) < 0) {
 		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
-	if (S_ISDIR(st->st_mode)) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(EISDIR));
+	if (not_regular(path, st, err, errlen)) {
 		close(fd);
 		return NULL;
 	}

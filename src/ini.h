@@ -11,7 +11,7 @@
 #define INI_MAX_KEYS 1000           /* per section */
 
 struct ini_file {
-	char *path; /* as used to open it (for messages) */
+	char *path; /* absolute, as used to open it (and in messages) */
 	char *here; /* absolute directory of the file, for %(here)s and relative includes */
 	unsigned long long dev, ino; /* identity, so an include cycle reads a file only once */
 };
@@ -45,8 +45,9 @@ struct ini {
 	int io_error; /* the last failed ini_read could not open or read the file (no syntax error) */
 };
 
-/* Read PATH and merge it into INI. Returns the file record, or NULL with "PATH: ..." or
- * "PATH:LINE: ..." in err. Limits: INI_MAX_FILE, INI_MAX_LINE, INI_MAX_TOTAL. */
+/* Read PATH (absolute; a regular file, anything else is refused without blocking) and merge
+ * it into INI. Returns the file record, or NULL with "PATH: ..." or "PATH:LINE: ..." in
+ * err. Limits: INI_MAX_FILE, INI_MAX_LINE, INI_MAX_TOTAL. */
 const struct ini_file *ini_read(struct ini *ini, const char *path, char *err, size_t errlen);
 
 /* Has a file with the same identity (device/inode) as PATH been read already? */
