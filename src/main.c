@@ -84,8 +84,10 @@ int main(int argc, char **argv)
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
 	loop_run(&t, reap_check_done);
-	if (t.cfg)
+	if (t.cfg) {
 		logs_flush_all(&t);
+		services_cleanup(&t);
+	}
 	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);
 	return t.exit_code;
 }

@@ -4,6 +4,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +43,46 @@ static int by_priority(const void *a, const void *b)
 	return x->colour - y->colour; /* stable: file order */
 }
 
-/* Enough descriptors for 1,000 services' pipes (supervisord's minfds idea). */
-static void raise_nofile(struct tend *t)
+static const char nofile_msg[] =
+	"The minimum number of file descriptors required to run this process is %lld as per the \"minfds\" "
+	"command-line argument or config file setting. The current environment will only allow you to open "
+	"%lld file descriptors.  Either raise the number of usable file descriptors in your environment or "
+	"lower the minfds setting in the config file to allow the process to start.";
+static const char nproc_msg[] =
+	"The minimum number of available processes required to run this program is %lld as per the "
+	"\"minprocs\" command-line argument or config file setting. The current environment will only allow "
+	"you to open %lld processes.  Either raise the number of usable processes in your environment or "
+	"lower the minprocs setting in the config file to allow the program to start.";
+
+/* supervisord's set_rlimits_or_exit: a soft limit below MIN is raised to MIN (the hard one
+ * too if needed, which only root may do); failing that, tend does not start. Services
+ * inherit the result (*svc). */
+static void raise_to_min(struct tend *t, int res, const char *name, long long min, const char *msg,
+			 struct rlimit *svc)
 {
 	struct rlimit rl;
-	if (getrlimit(RLIMIT_NOFILE, &t->svc_nofile) < 0)
-		return;
-	rl = t->svc_nofile;
+	if (getrlimit(res, &rl) < 0)
+		die(t, 1, "getrlimit(%s): %s", name, strerror(errno));
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)min) {
+		rlim_t hard = rl.rlim_max;
+		if (hard != RLIM_INFINITY && hard < (rlim_t)min)
+			hard = (rlim_t)min;
+		struct rlimit want = {(rlim_t)min, hard};
+		if (setrlimit(res, &want) < 0)
+			die(t, 2, msg, min, (long long)rl.rlim_max);
+		say(t, V_INFO, "Increased %s limit to %lld", name, min);
+		rl = want;
+	}
+	*svc = rl;
+}
+
+/* Beyond what services get, tend itself takes every descriptor allowed: 1,000 services'
+ * pipes need them. */
+static void raise_limits(struct tend *t)
+{
+	raise_to_min(t, RLIMIT_NOFILE, "RLIMIT_NOFILE", t->cfg->minfds, nofile_msg, &t->svc_nofile);
+	raise_to_min(t, RLIMIT_NPROC, "RLIMIT_NPROC", t->cfg->minprocs, nproc_msg, &t->svc_nproc);
+	struct rlimit rl = t->svc_nofile;
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
@@ -56,9 +90,34 @@ static void raise_nofile(struct tend *t)
 	}
 }
 
+/* [supervisord] pidfile=, as supervisord writes it (its directory was checked at load). */
+static void write_pidfile(struct tend *t)
+{
+	const char *path = t->cfg->pidfile;
+	if (!path)
+		return;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
+	char line[24];
+	int n = snprintf(line, sizeof line, "%d\n", (int)getpid());
+	if (fd < 0 || write(fd, line, (size_t)n) != n) {
+		say(t, V_WARN, "could not write pidfile %s: %s", path, strerror(errno));
+	} else {
+		t->pidfile_written = strdup(path);
+		say(t, V_INFO, "tend started with pid %d (pidfile %s)", (int)getpid(), path);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+void services_cleanup(struct tend *t)
+{
+	if (t->pidfile_written && unlink(t->pidfile_written) < 0 && errno != ENOENT)
+		say(t, V_WARN, "could not remove pidfile %s: %s", t->pidfile_written, strerror(errno));
+}
+
 int services_start(struct tend *t)
 {
-	raise_nofile(t);
+	raise_limits(t);
 	if (logs_init(t) < 0)
 		return -1;
 	for (int i = 0; i < t->cfg->nprogs; i++)
@@ -68,6 +127,7 @@ int services_start(struct tend *t)
 	for (int i = 0; i < t->nsvcs; i++)
 		if (t->svcs[i]->p->autostart)
 			svc_spawn(t, t->svcs[i]);
+	write_pidfile(t);
 	return 0;
 }
 
@@ -292,10 +352,7 @@ void services_reload(struct tend *t)
 	struct config *nc = calloc(1, sizeof *nc);
 	char err[1024];
 	/* relative paths in the file mean the start directory, as at start-up */
-	bool in_start_dir = t->start_dir && chdir(t->start_dir) == 0;
-	int rc = nc ? config_load(t->opt.config, nc, err, sizeof err, NULL) : -1;
-	if (in_start_dir && chdir("/") < 0)
-		say(t, V_DEBUG, "chdir /: %s", strerror(errno));
+	int rc = nc ? config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, sizeof err, NULL) : -1;
 	if (rc < 0) {
 		say(t, V_WARN, "reload: %s; keeping the running configuration", nc ? err : "out of memory");
 		free(nc);

@@ -76,6 +76,7 @@ struct svc;
 int services_start(struct tend *t);
 void services_stop_all(struct tend *t);
 void services_reload(struct tend *t);
+void services_cleanup(struct tend *t); /* at exit: the pidfile */
 bool services_reap(struct tend *t, pid_t pid, int wstatus);
 bool services_idle(struct tend *t);
 void logs_reopen(struct tend *t);
@@ -135,6 +136,7 @@ struct tend {
 	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
 	struct rlimit svc_nofile, svc_nproc; /* limits for services (tend raises its own) */
 	char *start_dir;        /* tend's cwd at start; tend itself then moves to "/" */
+	char *pidfile_written;  /* to remove at exit */
 	bool keeper_fork_only;  /* keepers do not re-exec tend (TEND_KEEPER_FORK_ONLY, or it failed) */
 	bool keeper_exec_proven; /* a re-exec'd keeper has answered */
 	bool colour_ok;

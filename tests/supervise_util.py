@@ -282,11 +282,12 @@ class Sup:
     def svc_cmd(self, *args):
         return " ".join([self.py, self.svc] + [str(a) for a in args])
 
-    def start(self, conf, args=(), cmd=None, name="tend.conf", cwd=None, env=None):
-        """conf: INI text (written to tmp/name) or an existing path."""
+    def start(self, conf, args=(), cmd=None, name="tend.conf", cwd=None, env=None, prefix=()):
+        """conf: INI text (written to tmp/name) or an existing path. prefix: a command that
+        execs tend (e.g. prlimit ...), run inside the namespace."""
         if "\n" in conf or "[" in conf:
             conf = write_conf(self.tmp / name, conf)
-        argv = [self.tend, "-c", conf] + list(args)
+        argv = list(prefix) + [self.tend, "-c", conf] + list(args)
         if cmd:
             argv += ["--"] + list(cmd)
         r = self.procs.start(argv, pid1=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -4,6 +4,8 @@ set-up keys, config errors on the command line, parallel shutdown, shutdown_on= 
 `-- CMD` mode. tend runs as the real PID 1 of a new PID namespace."""
 import os
 import re
+import shutil
+import tempfile
 import signal
 import time
 
@@ -508,3 +510,52 @@ def test_crash_loop_after_running_is_capped(sup, tmp_path):
     ev = t.events()
     assert [l for l in ev if re.match(r"\[tend\] loop: RUNNING -> EXITED: exit status 1; not expected", l)], ev
     assert t.stop() == 0
+
+
+def test_pidfile_written_after_start_and_removed_at_exit(sup, tmp_path):
+    pidfile = tmp_path / "run" / "supervisord.pid"
+    pidfile.parent.mkdir()
+    t = sup.start("""
+        [supervisord]
+        pidfile=%s
+        [program:a]
+        command=sleep 1000
+        startsecs=0
+    """ % pidfile)
+    t.wait_event(r"^\[tend\] a: STARTING -> RUNNING")
+    wait_for(lambda: pidfile.exists(), 5, what="the pidfile")
+    assert pidfile.read_text() == "1\n"  # tend is PID 1 of its namespace
+    assert t.stop() == 0
+    assert not pidfile.exists()
+
+
+def test_minfds_raises_the_services_limit(sup, tmp_path):
+    # supervisord raises a soft RLIMIT_NOFILE below minfds, and its children inherit it
+    t = sup.start("""
+        [supervisord]
+        minfds=3000
+        [program:lim]
+        command=sh -c 'echo "nofile=$(ulimit -n)"'
+        startsecs=0
+        autorestart=false
+    """, prefix=["prlimit", "--nofile=512:4096"])
+    t.wait_count(r"^lim \| nofile=3000$", stream="out")
+    assert t.stop() == 0
+
+
+def test_minfds_above_what_a_non_root_tend_may_have_is_fatal(procs, tend):
+    d = tempfile.mkdtemp(prefix="tend-minfds-")  # readable by nobody, unlike tmp_path
+    try:
+        os.chmod(d, 0o755)
+        conf = os.path.join(d, "tend.conf")
+        with open(conf, "w") as f:
+            f.write("[supervisord]\nminfds=100000\n[program:a]\ncommand=sleep 1\n")
+        os.chmod(conf, 0o644)
+        rc, out, err = procs.run(["prlimit", "--nofile=1024:2048", "setpriv", "--reuid=65534", "--regid=65534",
+                                  "--clear-groups", tend, "-c", conf])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    assert rc == 2, (rc, err)
+    assert err.startswith('tend: The minimum number of file descriptors required to run this process is 100000 '
+                          'as per the "minfds" command-line argument or config file setting. The current '
+                          'environment will only allow you to open 2048 file descriptors.'), err
