@@ -1,6 +1,6 @@
 /* tend.h — the one state struct and the interfaces between the duties.
  * Each duty lives in the file named after it: loop.c, signals.c, reap.c, spawn.c,
- * keeper.c, service.c, log.c, msg.c, persona.c. */
+ * keeper.c, service.c, log.c, sink.c, msg.c, persona.c. */
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
@@ -51,6 +51,7 @@ void loop_run(struct tend *t); /* until t->done */
 enum { V_WARN = 1, V_INFO = 2, V_DEBUG = 3 };
 void say(struct tend *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void die(struct tend *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
+void say_finish(struct tend *t); /* at exit: what waits for a slow reader, within a bound */
 
 /* ---- signals.c ---- */
 void signals_block_all(sigset_t *old); /* first thing in main() */
@@ -127,9 +128,9 @@ struct tend {
 	bool have_exit_code;    /* a shutdown_on service set exit_code */
 	int stop_level;         /* priority being stopped */
 	int start_level;
-	struct log_sink *sinks; /* tend's stdout/stderr and /dev/fd/N */
+	struct sink *sinks;     /* sink.c: every output that must not block tend */
 	struct log_src *sources;
-	struct timer resume_tm; /* deferred restart of paused log sources */
+	char *log_buf;          /* log.c: the read buffer of a source's turn */
 	uint64_t gen;           /* event-loop turns, so freed memory is never in a batch */
 	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
 	struct rlimit nofile;   /* as inherited: restored in services */
@@ -138,6 +139,5 @@ struct tend {
 
 	char *argv_area;        /* our argv strings, reused for keepers' ps titles */
 	size_t argv_len;
-	int log_fd;             /* our own stderr, reopened non-blocking */
-	unsigned long dropped_msgs;
+	unsigned long msg_dropped; /* msg.c: own lines dropped, counted in the next one */
 };
