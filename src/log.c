@@ -3,8 +3,8 @@
  * end of a run, or the fairness cap (SRC_BUF bytes), emit every complete line read, and
  * then write what the turn collected in as few system calls as the target allows.
  *  - Console (unset/AUTO, /dev/stdout, /dev/stderr, /dev/fd/N): `name | line` through
- *    the shared sink of that fd (sink.c). A line longer than LINE_MAX is cut into
- *    LINE_MAX pieces, one console line each; nothing else is added or changed.
+ *    the shared sink of that fd (sink.c). A line longer than LOG_LINE_MAX is cut into
+ *    LOG_LINE_MAX pieces, one console line each; nothing else is added or changed.
  *  - A log path that is a regular file: the bytes unchanged, rotated by size; rotation
  *    is decided on the file's real size (someone may have truncated it meanwhile).
  *  - A log path that is anything else (a FIFO, a tty): the bytes unchanged, through a
@@ -193,18 +193,18 @@ static void prefix_make(struct tend *t, struct log_src *s)
 	s->prefix_width = w;
 }
 
-/* Console: complete lines, pieces of a line known to be longer than LINE_MAX, and at a
+/* Console: complete lines, pieces of a line known to be longer than LOG_LINE_MAX, and at a
  * run's end the rest as a last line. Returns the bytes consumed. */
 static size_t emit_console(struct tend *t, struct log_src *s, const char *p, size_t n, bool run_end)
 {
 	size_t off = 0;
 	while (off < n) {
 		size_t left = n - off, len, used;
-		const char *nl = memchr(p + off, '\n', left < LINE_MAX + 1 ? left : LINE_MAX + 1);
+		const char *nl = memchr(p + off, '\n', left < LOG_LINE_MAX + 1 ? left : LOG_LINE_MAX + 1);
 		if (nl)
 			used = (len = (size_t)(nl - (p + off))) + 1;
-		else if (left > LINE_MAX)
-			used = len = LINE_MAX; /* more of this line follows: a piece of it */
+		else if (left > LOG_LINE_MAX)
+			used = len = LOG_LINE_MAX; /* more of this line follows: a piece of it */
 		else if (run_end)
 			used = len = left;
 		else
@@ -221,7 +221,7 @@ static size_t emit_console(struct tend *t, struct log_src *s, const char *p, siz
 	return off;
 }
 
-/* Raw targets take complete lines, a partial line once it is longer than LINE_MAX (its
+/* Raw targets take complete lines, a partial line once it is longer than LOG_LINE_MAX (its
  * bytes are unchanged, so nothing is invented), and at a run's end everything. */
 static size_t raw_ready(const char *p, size_t n, bool run_end)
 {
@@ -229,7 +229,7 @@ static size_t raw_ready(const char *p, size_t n, bool run_end)
 		return n;
 	const char *nl = memrchr(p, '\n', n);
 	size_t whole = nl ? (size_t)(nl - p) + 1 : 0;
-	return n - whole > LINE_MAX ? n : whole;
+	return n - whole > LOG_LINE_MAX ? n : whole;
 }
 
 static size_t emit_raw_sink(struct tend *t, struct log_src *s, const char *p, size_t n)
@@ -317,53 +317,46 @@ static void keep_rest(struct log_src *s, const char *buf, size_t len)
 	s->keep_len = len;
 }
 
-/* One turn (see the top). to_end: read up to the pending run end whatever the fairness
- * cap (what FIONREAD said bounds it), and stop there. */
-static void src_pump(struct tend *t, struct log_src *s, bool to_end)
+struct turn {
+	char *buf;     /* t->log_buf: what this turn read and has not emitted yet */
+	size_t len;
+	size_t budget; /* the fairness cap: bytes still to read in this turn */
+	bool more;     /* the pipe may hold more */
+	bool to_end;   /* read up to the pending run end whatever the cap (FIONREAD bounds it) */
+};
+
+/* Emit, read, emit... until EAGAIN, the cap, a run's end (to_end), or a full sink. */
+static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 {
-	char *buf = t->log_buf;
-	size_t len = 0, budget = SRC_BUF;
-	bool more = true;
-	if (s->sink && !s->own_sink && s->prefix_width != t->name_width)
-		prefix_make(t, s); /* a reload brought a longer name */
-	if (s->keep_len) {
-		memcpy(buf, s->keep, s->keep_len);
-		len = s->keep_len;
-		s->keep_len = 0;
-	}
-	s->blocked = false;
 	for (;;) {
 		bool at_end = s->nends && s->pos == s->ends[0];
-		size_t used = emit(t, s, buf, len, at_end);
-		if (used && used < len)
-			memmove(buf, buf + used, len - used);
-		len -= used;
+		size_t used = emit(t, s, u->buf, u->len, at_end);
+		if (used && used < u->len)
+			memmove(u->buf, u->buf + used, u->len - used);
+		u->len -= used;
 		if (s->blocked)
-			break;
+			return;
 		if (at_end) {
 			pop_end(s);
-			if (to_end && !s->nends)
-				break; /* that run's output is out */
+			if (u->to_end && !s->nends)
+				return; /* that run's output is out */
 			continue;
 		}
-		if (!more || s->fd < 0)
-			break;
-		size_t want = SRC_BUF - len;
+		if (!u->more || s->fd < 0)
+			return;
+		size_t want = SRC_BUF - u->len;
 		if (s->nends && s->ends[0] - s->pos < want)
 			want = (size_t)(s->ends[0] - s->pos); /* never past a run's end */
-		if (!to_end || !s->nends) {
-			if (!budget)
-				break;
-			want = budget < want ? budget : want;
-		}
+		if (!u->to_end || !s->nends)
+			want = u->budget < want ? u->budget : want;
 		if (!want)
-			break;
-		ssize_t r = read(s->fd, buf + len, want);
+			return;
+		ssize_t r = read(s->fd, u->buf + u->len, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN) {
-			more = false;
-			if (to_end && s->nends)
+			u->more = false;
+			if (u->to_end && s->nends)
 				s->ends[0] = s->pos; /* less than FIONREAD said: the run ends here */
 			continue;
 		}
@@ -372,13 +365,36 @@ static void src_pump(struct tend *t, struct log_src *s, bool to_end)
 			add_end(s, s->pos);
 			continue;
 		}
-		len += (size_t)r;
+		u->len += (size_t)r;
 		s->pos += (uint64_t)r;
-		budget -= (size_t)r < budget ? (size_t)r : budget;
+		u->budget -= (size_t)r < u->budget ? (size_t)r : u->budget;
 		if ((size_t)r < want)
-			more = false; /* the pipe is empty now: no EAGAIN read needed */
+			u->more = false; /* the pipe is empty now: no EAGAIN read needed */
 	}
-	keep_rest(s, buf, len);
+}
+
+/* One turn of a source (see the top), then what the turn collected is written, and the
+ * source pauses if its sink is still full. */
+static void src_pump(struct tend *t, struct log_src *s, bool to_end)
+{
+	struct turn u = {.buf = t->log_buf, .budget = SRC_BUF, .more = true, .to_end = to_end};
+	if (s->sink && !s->own_sink && s->prefix_width != t->name_width)
+		prefix_make(t, s); /* a reload brought a longer name */
+	if (s->keep_len) {
+		memcpy(u.buf, s->keep, s->keep_len);
+		u.len = s->keep_len;
+		s->keep_len = 0;
+	}
+	for (int tries = 0;; tries++) {
+		s->blocked = false;
+		src_turn(t, s, &u);
+		if (!s->blocked || tries == 2)
+			break;
+		sink_flush(t, s->sink);
+		if (s->sink->len > SINK_CAP / 2)
+			break; /* still full: wait until it drains */
+	}
+	keep_rest(s, u.buf, u.len);
 	if (s->sink)
 		sink_flush(t, s->sink); /* one write (or a few) for the whole turn */
 	if (s->blocked) {

@@ -4,7 +4,7 @@
 #include "sink.h"
 #include "tend.h"
 
-#define LINE_MAX 4000        /* console lines are cut into pieces of this many bytes */
+#define LOG_LINE_MAX 4000    /* console lines are cut into pieces of this many bytes */
 #define SRC_BUF (64 * 1024)  /* one turn of a source reads at most this much */
 #define SRC_ENDS 4           /* run ends remembered while a source waits for its sink */
 
