@@ -153,6 +153,10 @@ static int own_handle(struct sink *k, int fd, const struct stat *st)
 	int nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (nfd >= 0)
 		return nfd;
+	if (errno == ENXIO && k->pipe) { /* a pipe without readers: nothing will ever read it */
+		errno = EPIPE;
+		return -1;
+	}
 	k->pipe = true; /* tend's side of the relay */
 	return relay_start(k, fd);
 }
