@@ -14,9 +14,10 @@
  *  - Each sink queues at most SINK_CAP bytes of whole lines (tend's own lines may use
  *    SINK_RESERVE more). A producer that finds no room waits (back-pressure: the service
  *    blocks in write(2), nothing is lost) and is resumed in turn when the sink drains.
- *  - Writes take as much as the target allows in one call; on a pipe at most PIPE_BUF
- *    bytes ending at a newline, which the kernel writes atomically, so lines from another
- *    writer of the same pipe (`-- CMD`) never tear tend's.
+ *  - Writes take as much as the target allows in one call. On a pipe that another
+ *    process writes too (`-- CMD` inherits tend's stdout and stderr; anyone may open a
+ *    FIFO) at most PIPE_BUF bytes ending at a newline, which the kernel writes atomically:
+ *    the other writer's lines never tear tend's, nor tend's theirs.
  *  - A reader gone for good (EPIPE, EIO on a hung-up tty) makes the sink broken: output
  *    is dropped and counted. Any other failure (ENOSPC) drops what was queued, counts it,
  *    and the next write tries again. log.c reports each change once. */
@@ -140,11 +141,12 @@ fail:
 /* ---- opening ---- */
 
 /* A non-blocking handle of tend's own on inherited fd `fd` (see the top). */
-static int own_handle(struct sink *k, int fd, const struct stat *st)
+static int own_handle(struct sink *k, int fd, const struct stat *st, bool shared)
 {
+	bool fifo = S_ISFIFO(st->st_mode);
 	k->socket = S_ISSOCK(st->st_mode);
-	k->pipe = S_ISFIFO(st->st_mode);
-	bool may_block = k->pipe || (S_ISCHR(st->st_mode) && k->tty);
+	k->atomic = fifo && shared;
+	bool may_block = fifo || (S_ISCHR(st->st_mode) && k->tty);
 	int fl = fcntl(fd, F_GETFL);
 	if (!may_block || (fl >= 0 && (fl & O_NONBLOCK)))
 		return fcntl(fd, F_DUPFD_CLOEXEC, 3);
@@ -153,11 +155,11 @@ static int own_handle(struct sink *k, int fd, const struct stat *st)
 	int nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (nfd >= 0)
 		return nfd;
-	if (errno == ENXIO && k->pipe) { /* a pipe without readers: nothing will ever read it */
+	if (errno == ENXIO && fifo) { /* a pipe without readers: nothing will ever read it */
 		errno = EPIPE;
 		return -1;
 	}
-	k->pipe = true; /* tend's side of the relay */
+	k->atomic = false; /* tend alone writes the relay's pipe; the relay writes whole lines */
 	return relay_start(k, fd);
 }
 
@@ -205,7 +207,7 @@ struct sink *sink_for_fd(struct tend *t, int fd)
 	if (!k)
 		return NULL;
 	k->tty = isatty(fd);
-	k->fd = own_handle(k, fd, &st);
+	k->fd = own_handle(k, fd, &st, t->opt.argv != NULL); /* `-- CMD` (or exec mode's child) shares it */
 	if (k->fd < 0) {
 		k->broken = true;
 		k->health.err = errno;
@@ -222,7 +224,7 @@ struct sink *sink_adopt(struct tend *t, int fd, const char *what)
 	if (!k)
 		return NULL;
 	k->tty = isatty(fd);
-	k->pipe = S_ISFIFO(st.st_mode);
+	k->atomic = S_ISFIFO(st.st_mode); /* anyone may write to a FIFO too */
 	k->socket = S_ISSOCK(st.st_mode);
 	return k;
 }
@@ -269,10 +271,10 @@ static ssize_t write_some(const struct sink *k, const char *p, size_t n)
 	return r;
 }
 
-/* The next write: all of it, or on a pipe at most PIPE_BUF bytes ending at a newline. */
+/* The next write: all of it, or at most PIPE_BUF bytes ending at a newline. */
 static size_t next_chunk(const struct sink *k, const char *p, size_t n)
 {
-	if (!k->pipe || n <= PIPE_BUF)
+	if (!k->atomic || n <= PIPE_BUF)
 		return n;
 	const char *nl = memrchr(p, '\n', PIPE_BUF);
 	return nl ? (size_t)(nl - p) + 1 : PIPE_BUF;

@@ -33,7 +33,7 @@ struct sink {
 	int fd;            /* tend's non-blocking handle; -1 once closed */
 	dev_t dev;
 	ino_t ino;
-	bool pipe;         /* writes of at most PIPE_BUF bytes, cut at a newline */
+	bool atomic;       /* a pipe others write too: writes of at most PIPE_BUF, cut at a newline */
 	bool socket;       /* send(MSG_DONTWAIT | MSG_NOSIGNAL) */
 	bool tty;          /* colours allowed */
 	bool broken;       /* the reader is gone for good: output is dropped and counted */
