@@ -269,11 +269,10 @@ static size_t emit(struct tend *t, struct log_src *s, const char *p, size_t n, b
 
 /* ---- sources ---- */
 
-static void on_src_readable(struct tend *t, struct watch *w, uint32_t events);
-
+/* Read again after a pause, with the handler logs_open gave it. */
 static void src_watch(struct tend *t, struct log_src *s)
 {
-	if (s->fd >= 0 && !s->w.events && loop_watch(t, &s->w, s->fd, EPOLLIN, on_src_readable) < 0)
+	if (s->fd >= 0 && !s->w.events && loop_watch(t, &s->w, s->fd, EPOLLIN, s->w.fn) < 0)
 		say(t, V_WARN, "%s: epoll: %s", s->name, strerror(errno));
 }
 

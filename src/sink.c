@@ -163,8 +163,6 @@ static int own_handle(struct sink *k, int fd, const struct stat *st, bool shared
 	return relay_start(k, fd);
 }
 
-static void on_sink_writable(struct tend *t, struct watch *w, uint32_t events);
-
 static struct sink *sink_new(struct tend *t, int target, int fd, const char *what, const struct stat *st)
 {
 	for (struct sink **pp = &t->sinks; *pp;) { /* free the closed ones no event can name */
@@ -280,7 +278,35 @@ static size_t next_chunk(const struct sink *k, const char *p, size_t n)
 	return nl ? (size_t)(nl - p) + 1 : PIPE_BUF;
 }
 
-static void resume_later(struct tend *t, struct timer *tm);
+/* Resume waiters in turn while there is room: a resumed producer that fills the sink
+ * again queues at the back, so the next drain starts with the next one. */
+static void resume_waiters(struct tend *t, struct sink *k)
+{
+	int n = 0;
+	for (struct sink_waiter *w = k->waiters; w; w = w->next)
+		n++;
+	while (n-- > 0 && k->waiters && (k->len <= SINK_CAP / 2 || k->broken)) {
+		struct sink_waiter *w = k->waiters;
+		k->waiters = w->next;
+		if (!k->waiters)
+			k->wtail = &k->waiters;
+		w->queued = false;
+		w->resume(t, w);
+	}
+}
+
+static void on_sink_writable(struct tend *t, struct watch *w, uint32_t events)
+{
+	(void)events;
+	struct sink *k = container_of(w, struct sink, w);
+	sink_flush(t, k);
+	resume_waiters(t, k);
+}
+
+static void resume_later(struct tend *t, struct timer *tm)
+{
+	resume_waiters(t, container_of(tm, struct sink, tm));
+}
 
 void sink_flush(struct tend *t, struct sink *k)
 {
@@ -319,36 +345,6 @@ void sink_flush(struct tend *t, struct sink *k)
 		if (k->waiters && !k->tm.armed) /* no EPOLLOUT will come to resume them */
 			timer_arm(t, &k->tm, 0, resume_later);
 	}
-}
-
-/* Resume waiters in turn while there is room: a resumed producer that fills the sink
- * again queues at the back, so the next drain starts with the next one. */
-static void resume_waiters(struct tend *t, struct sink *k)
-{
-	int n = 0;
-	for (struct sink_waiter *w = k->waiters; w; w = w->next)
-		n++;
-	while (n-- > 0 && k->waiters && (k->len <= SINK_CAP / 2 || k->broken)) {
-		struct sink_waiter *w = k->waiters;
-		k->waiters = w->next;
-		if (!k->waiters)
-			k->wtail = &k->waiters;
-		w->queued = false;
-		w->resume(t, w);
-	}
-}
-
-static void on_sink_writable(struct tend *t, struct watch *w, uint32_t events)
-{
-	(void)events;
-	struct sink *k = container_of(w, struct sink, w);
-	sink_flush(t, k);
-	resume_waiters(t, k);
-}
-
-static void resume_later(struct tend *t, struct timer *tm)
-{
-	resume_waiters(t, container_of(tm, struct sink, tm));
 }
 
 static bool queue(struct tend *t, struct sink *k, const struct iovec *iov, int n, size_t cap)
