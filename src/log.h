@@ -1,30 +1,44 @@
-/* log.h — services' output: pipes cut into lines, sent to sinks or files. */
+/* log.h — services' output: pipes read in turns, cut into lines for the console,
+ * copied unchanged to log paths. */
 #pragma once
+#include "sink.h"
 #include "tend.h"
 
-#define LINE_MAX 4000 /* longer lines are split; prefixed they still fit PIPE_BUF */
+#define LOG_LINE_MAX 4000    /* console lines are cut into pieces of this many bytes */
+#define SRC_BUF (64 * 1024)  /* one turn of a source reads at most this much */
+#define SRC_ENDS 4           /* run ends remembered while a source waits for its sink */
 
 struct log_src {
 	int fd; /* read end, non-blocking; -1 once closed */
 	struct watch w;
 	const char *name;
 	const struct log_target *tgt;
-	struct log_sink *sink; /* LOG_DEFAULT / LOG_FD */
-	int file_fd;           /* LOG_FILE */
-	long long file_size;
 	int colour;
-	bool paused;
-	size_t len;
-	char *buf; /* LINE_MAX bytes, allocated at the first output: idle services cost nothing */
+	struct sink *sink;        /* console, /dev/fd/N, or a log path that is not a regular file */
+	bool own_sink;            /* that log path's sink is this source's */
+	int file_fd;              /* a regular log file */
+	long long file_size;
+	struct out_health file;   /* its write failures */
+	char *prefix;             /* "name | " (console only) */
+	size_t prefix_len;
+	int prefix_width;         /* t->name_width it was made for */
+	char *keep;               /* bytes read but not emitted yet (SRC_BUF when allocated) */
+	size_t keep_len;
+	uint64_t pos;             /* bytes read from the pipe so far */
+	uint64_t ends[SRC_ENDS];  /* positions in the pipe where a run ended */
+	int nends;
+	bool blocked;             /* the sink had no room during this turn */
+	bool paused;              /* not reading: waiting for the sink */
+	struct sink_waiter waiter;
 	struct log_src *next;
 };
 
 int logs_init(struct tend *t);
+/* A pipe for one stream of a service; returns the write end for the keeper. */
 int logs_open(struct tend *t, struct log_src *s, const char *name, const struct log_target *tgt,
 	      int stream, int colour);
 void logs_close(struct tend *t, struct log_src *s);
-void logs_drain(struct tend *t, struct log_src *s);
+/* Every process of a run is reaped: what is in the pipe now is that run's last output. */
 void logs_end_run(struct tend *t, struct log_src *s);
-void logs_resume(struct tend *t, struct timer *tm);
+/* At exit: deliver what is left, waiting a bounded time for slow readers. */
 void logs_flush_all(struct tend *t);
-bool logs_say(struct tend *t, const char *line, size_t len);

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 	signals_block_all(&t.orig_mask);
 	if (argc > 1 && !strcmp(argv[1], "--keeper"))
 		return keeper_exec_main(argc, argv);
-	t.log_fd = -1;
+	t.epfd = -1; /* no loop yet: outputs write directly */
 	t.self = getpid();
 	t.pid1 = t.self == 1;
 	t.argv_area = argv[0];
@@ -89,5 +89,6 @@ int main(int argc, char **argv)
 		services_cleanup(&t);
 	}
 	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);
+	say_finish(&t);
 	return t.exit_code;
 }

@@ -1,80 +1,51 @@
-/* msg.c — tend's own diagnostic lines on stderr. They must never block or spin PID 1:
- * stderr is reopened as a separate non-blocking open file description (so the
- * children's shared stderr stays blocking), a line that does not fit is dropped and
- * counted, and EPIPE is just a dropped line (the self-sent SIGPIPE is discarded by
- * signals.c). */
-#include "log.h"
+/* msg.c — tend's own lines ("[tend] ...", "tend: ..."). They go to the stderr sink
+ * (sink.c), the one services' stderr output shares, so they never tear a service's line
+ * and never block PID 1. A line that finds the sink full even with its reserve is
+ * dropped and counted; the next line that fits says how many were lost. */
+#include "sink.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-/* A private, non-blocking handle on fd N's target: for pipes, FIFOs and ttys a fresh
- * open of /proc/self/fd/N; regular files and sockets keep a CLOEXEC duplicate (files
- * do not block; sockets get MSG_DONTWAIT per send). */
-int reopen_nonblocking(int fd)
+static int line_start(struct tend *t, bool error, char *line, size_t cap)
 {
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -1;
-	if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)) {
-		char path[32];
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-		int nfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		if (nfd >= 0)
-			return nfd;
+	if (error)
+		return snprintf(line, cap, "%s: ", t->name);
+	if (t->opt.persona == PERSONA_TINI)
+		return snprintf(line, cap, "[tini (%d)] ", (int)t->self);
+	return snprintf(line, cap, "[%s] ", t->name);
+}
+
+static void put_line(struct tend *t, const char *line, size_t len)
+{
+	struct sink *k = sink_for_fd(t, 2);
+	if (!k)
+		return; /* no stderr at all */
+	if (t->msg_dropped) {
+		char note[128];
+		int n = line_start(t, false, note, sizeof note);
+		n += snprintf(note + n, sizeof note - (size_t)n, "%lu messages dropped: stderr was full\n", t->msg_dropped);
+		if (n >= (int)sizeof note || !sink_put_own(t, k, note, (size_t)n)) {
+			t->msg_dropped++;
+			return;
+		}
+		t->msg_dropped = 0;
 	}
-	return fcntl(fd, F_DUPFD_CLOEXEC, 3);
-}
-
-/* write(2) that never blocks on a socket and never raises SIGPIPE on one */
-ssize_t write_nb(int fd, const void *buf, size_t len)
-{
-	ssize_t n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
-	if (n >= 0 || errno != ENOTSOCK)
-		return n;
-	do
-		n = write(fd, buf, len);
-	while (n < 0 && errno == EINTR);
-	return n;
-}
-
-/* Opened at the first message: a quiet tend never pays for it. */
-static int msg_fd(struct tend *t)
-{
-	if (t->log_fd == -1)
-		t->log_fd = reopen_nonblocking(2);
-	if (t->log_fd < 0)
-		t->log_fd = -2; /* do not retry; fall back to fd 2 itself */
-	return t->log_fd >= 0 ? t->log_fd : 2;
+	if (!sink_put_own(t, k, line, len))
+		t->msg_dropped++;
 }
 
 static void vsay(struct tend *t, bool error, const char *fmt, va_list ap)
 {
 	char line[1024];
-	int n;
-	if (error)
-		n = snprintf(line, sizeof line, "%s: ", t->name);
-	else if (t->opt.persona == PERSONA_TINI)
-		n = snprintf(line, sizeof line, "[tini (%d)] ", (int)t->self);
-	else
-		n = snprintf(line, sizeof line, "[%s] ", t->name);
+	int n = line_start(t, error, line, sizeof line);
 	int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
 	if (m < 0)
 		return;
 	n += m < (int)(sizeof line - (size_t)n - 1) ? m : (int)(sizeof line - (size_t)n - 2);
 	line[n++] = '\n';
-	if (t->sinks && logs_say(t, line, (size_t)n))
-		return;
-	int fd = msg_fd(t);
-	if (write_nb(fd, line, (size_t)n) != n)
-		t->dropped_msgs++;
+	put_line(t, line, (size_t)n);
 }
 
 void say(struct tend *t, int level, const char *fmt, ...)
@@ -93,5 +64,13 @@ void die(struct tend *t, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay(t, true, fmt, ap);
 	va_end(ap);
+	say_finish(t);
 	exit(code);
+}
+
+void say_finish(struct tend *t)
+{
+	if (t->msg_dropped)
+		put_line(t, "", 0); /* the count, if it fits now */
+	sinks_finish(t);
 }

@@ -1,6 +1,6 @@
 /* tend.h — the one state struct and the interfaces between the duties.
  * Each duty lives in the file named after it: loop.c, signals.c, reap.c, spawn.c,
- * keeper.c, service.c, log.c, msg.c, persona.c. */
+ * keeper.c, service.c, log.c, sink.c, msg.c, persona.c. */
 #pragma once
 #include <signal.h>
 #include <stdbool.h>
@@ -53,6 +53,7 @@ void loop_run(struct tend *t, void (*before_sleep)(struct tend *t));
 enum { V_WARN = 1, V_INFO = 2, V_DEBUG = 3 };
 void say(struct tend *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void die(struct tend *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
+void say_finish(struct tend *t); /* at exit: what waits for a slow reader, within a bound */
 
 /* ---- signals.c ---- */
 void signals_block_all(sigset_t *old); /* first thing in main() */
@@ -129,9 +130,9 @@ struct tend {
 	int stop_level;         /* priority being stopped */
 	struct svc *graveyard;  /* removed services, freed at a later reload */
 	struct config *retired[64]; /* configs replaced by a reload, still referenced */
-	struct log_sink *sinks; /* tend's stdout/stderr and /dev/fd/N */
+	struct sink *sinks;     /* sink.c: every output that must not block tend */
 	struct log_src *sources;
-	struct timer resume_tm; /* deferred restart of paused log sources */
+	char *log_buf;          /* log.c: the read buffer of a source's turn */
 	uint64_t gen;           /* event-loop turns, so freed memory is never in a batch */
 	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
 	struct rlimit svc_nofile, svc_nproc; /* limits for services (tend raises its own) */
@@ -144,6 +145,5 @@ struct tend {
 
 	char *argv_area;        /* our argv strings, reused for keepers' ps titles */
 	size_t argv_len;
-	int log_fd;             /* our own stderr, reopened non-blocking */
-	unsigned long dropped_msgs;
+	unsigned long msg_dropped; /* msg.c: own lines dropped, counted in the next one */
 };

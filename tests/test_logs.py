@@ -255,3 +255,242 @@ def test_sigusr2_without_files_is_harmless(sup, tmp_path):
     t.wait_count(r"^s \| tick", n=n + 3, stream="out")
     assert t.stop() == 0
     assert t.spawns("s") == 1
+
+
+# ---------------------------------------------------------------------------
+# The read/emit loop (issue 7: items 11, 12, 13, 14, 22 and the acceptance test)
+
+from conftest import proc_stat  # noqa: E402
+from log_util import console_lines, first_difference, line, script, start  # noqa: E402
+
+ALL_LENGTHS = r'''
+import fcntl, os, sys, termios, time
+try:
+    fcntl.fcntl(1, 1031, 1 << 20)  # F_SETPIPE_SZ: room for a run that ends with > 64 KB unread
+except OSError:
+    pass
+hand = sys.argv[1]  # a directory for the handshake, or "-"
+
+def wall(b):
+    while b:
+        b = b[os.write(1, b):]
+
+pending, size = [], 0
+for n in range(1, 20001):
+    data = line(n) + b"\n"
+    if n % 7 == 0:  # alone, in two writes cut in the middle
+        wall(b"".join(pending))
+        pending, size = [], 0
+        wall(data[:n // 2])
+        wall(data[n // 2:])
+    else:  # bursts of >= 200 KB in one write
+        pending.append(data)
+        size += len(data)
+        if size >= 200000:
+            wall(b"".join(pending))
+            pending, size = [], 0
+wall(b"".join(pending))
+left = bytearray(4)
+if hand != "-":  # once tend has read all that, the test stops reading tend's stdout
+    while fcntl.ioctl(1, termios.FIONREAD, left) or int.from_bytes(left, sys.byteorder):
+        time.sleep(0.01)
+    open(os.path.join(hand, "phase2"), "w").close()
+    while not os.path.exists(os.path.join(hand, "go")):
+        time.sleep(0.01)
+wall(b"".join(b"burst %06d " % i + b"y" * 86 + b"\n" for i in range(3000)) + line(5000))
+fcntl.ioctl(1, termios.FIONREAD, left)
+with open(sys.argv[2], "w") as f:
+    f.write("%d\n" % int.from_bytes(left, sys.byteorder))
+'''
+
+
+def all_lengths_bytes():
+    out = [line(n) + b"\n" for n in range(1, 20001)]
+    out += [b"burst %06d " % i + b"y" * 86 + b"\n" for i in range(3000)]
+    return b"".join(out) + line(5000)
+
+
+def test_every_line_length_console_and_file(sup, tmp_path):
+    """Lines of every length from 1 to 20,000 bytes, in bursts of 200 KB and in single
+    writes cut in two, then a run that ends with more than 64 KB still in the pipe and an
+    unterminated 5,000-byte last line: the file gets the bytes unchanged, the console
+    every line prefixed, cut into 4,000-byte pieces, nothing lost, added or torn."""
+    hand = tmp_path / "hand"
+    hand.mkdir()
+    log = tmp_path / "all.log"
+    gen = script(sup, "all.py", ALL_LENGTHS)
+    t = start(sup, """
+        [supervisord]
+        [program:con]
+        command=%s %s %s
+        startsecs=0
+        autorestart=false
+        [program:file]
+        command=%s - %s
+        stdout_logfile=%s
+        stdout_logfile_maxbytes=0
+        startsecs=0
+        autorestart=false
+    """ % (gen, hand, tmp_path / "con.left", gen, tmp_path / "file.left", log))
+    want = all_lengths_bytes()
+    wait_for(lambda: (hand / "phase2").exists(), 120, what="the console service's first phase")
+    t.out.pause()
+    (hand / "go").touch()
+    t.wait_event(r"^\[tend\] con: RUNNING -> EXITED: exit status 0; expected$", timeout=60)
+    t.wait_event(r"^\[tend\] file: RUNNING -> EXITED: exit status 0; expected$", timeout=120)
+    left = int(read_lines(tmp_path / "con.left")[0])
+    assert left > 64000, "the console run must end with more than 64 KB unread (%d)" % left
+    t.out.resume()
+    got = log.read_bytes()
+    assert got == want, "file: " + first_difference(got, want)
+    want_con = console_lines(want, b"con  | ")
+    wait_for(lambda: len(t.out.raw()) >= len(want_con), 60,
+             what=lambda: "the console output: " + first_difference(t.out.raw(), want_con))
+    assert t.stop() == 0
+    got = t.out.raw()
+    assert got == want_con, "console: " + first_difference(got, want_con)
+
+
+def test_burst_is_emitted_without_more_writes(sup, tmp_path):
+    # item 11: 62,000 bytes in one write, then silence: every line must come out
+    # (the 16th read of a drain used to stay in the buffer until the next write).
+    cmd = script(sup, "burst.py", r'''
+import os, time
+os.write(1, b"".join(b"%05d " % i + b"b" * 94 + b"\n" for i in range(620)))
+time.sleep(1000)
+''')
+    t = sup.start("""
+        [supervisord]
+        [program:burst]
+        command=%s
+    """ % cmd)
+    wait_for(lambda: t.count(r"^burst \| 00619 b{94}$", "out") == 1, 10,
+             what=lambda: "the burst's last line; stdout has %d lines" % len(t.out.lines()))
+    assert t.out.lines() == ["burst | %05d %s" % (i, "b" * 94) for i in range(620)]
+    assert t.stop() == 0
+
+
+def test_run_end_with_more_than_64k_in_pipe(sup, tmp_path):
+    # item 12: the run ends with far more than 64,000 bytes unread: no line may be cut in
+    # two, none lost. tend is stopped (SIGSTOP) while the service fills a 1 MiB pipe and
+    # exits and its keeper exits, so tend sees the run end with the pipe still full.
+    log = tmp_path / "big.log"
+    go = tmp_path / "go"
+    cmd = script(sup, "fill.py", r'''
+import fcntl, os, sys, time
+fcntl.fcntl(1, 1031, 1 << 20)
+data = b"".join(b"%06d " % i + b"f" * 91 + b"\n" for i in range(10000))
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.01)
+while data:
+    data = data[os.write(1, data):]
+os._exit(0)
+''')
+    t = sup.start("""
+        [supervisord]
+        [program:fill]
+        command=%s %s
+        stdout_logfile=%s
+        stdout_logfile_maxbytes=0
+        startsecs=0
+        autorestart=false
+    """ % (cmd, go, log))
+    t.wait_event(r"^\[tend\] fill: STARTING -> RUNNING")
+    keeper = t.keeper("fill")
+    t.kill(signal.SIGSTOP)
+    wait_for(lambda: proc_stat(t.pid)["state"] == "T", 5, what="tend stopped")
+    go.touch()
+    wait_for(lambda: proc_stat(keeper)["state"] == "Z", 10, what="the keeper gone (a zombie of the stopped tend)")
+    t.kill(signal.SIGCONT)
+    t.wait_event(r"^\[tend\] fill: RUNNING -> EXITED: exit status 0; expected$")
+    want = b"".join(b"%06d " % i + b"f" * 91 + b"\n" for i in range(10000))
+    wait_for(lambda: log.stat().st_size >= len(want), 10,
+             what=lambda: "990,000 bytes in the log, got %d" % log.stat().st_size)
+    assert t.stop() == 0
+    got = log.read_bytes()
+    assert got == want, first_difference(got, want)
+
+
+def test_lines_of_exactly_4000_times_k(sup, tmp_path):
+    # item 13: lines of 4,000, 8,000 and 12,000 bytes: no invented empty line on the
+    # console, no extra newline in the file.
+    log = tmp_path / "k.log"
+    body = r'''
+import os
+for n in (4000, 8000, 12000, 3999, 4001):
+    os.write(1, b"k" * n + b"\n")
+os.write(1, b"end\n")
+'''
+    t = sup.start("""
+        [supervisord]
+        [program:con]
+        command=%s
+        startsecs=0
+        autorestart=false
+        [program:file]
+        command=%s
+        stdout_logfile=%s
+        startsecs=0
+        autorestart=false
+    """ % (script(sup, "k1.py", body), script(sup, "k2.py", body), log))
+    want = b"".join(b"k" * n + b"\n" for n in (4000, 8000, 12000, 3999, 4001)) + b"end\n"
+    wait_for(lambda: t.count(r"^con  \| end$", "out") == 1, 10, what="the console's last line")
+    wait_for(lambda: log.exists() and log.read_bytes().endswith(b"end\n"), 10, what="the file's last line")
+    assert t.stop() == 0
+    pieces = [len(l) - len("con  | ") for l in t.out.lines()]
+    assert pieces == [4000, 4000, 4000, 4000, 4000, 4000, 3999, 4000, 1, 3], pieces
+    got = log.read_bytes()
+    assert got == want, first_difference(got, want)
+
+
+def test_rotation_uses_real_size_after_truncation(sup, tmp_path):
+    # item 14: after `: > app.log` (logrotate copytruncate), the next line must not
+    # rotate the (now small) file and push out a backup.
+    log = tmp_path / "app.log"
+    (tmp_path / "app.log.1").write_text("backup one\n")
+    go = tmp_path / "go"
+    cmd = script(sup, "trunc.py", r'''
+import os, sys, time
+os.write(1, b"".join(b"first %03d " % i + b"a" * 89 + b"\n" for i in range(9)))
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.01)
+os.write(1, b"after truncation " + b"z" * 182 + b"\n")
+time.sleep(1000)
+''')
+    t = sup.start("""
+        [supervisord]
+        [program:app]
+        command=%s %s
+        stdout_logfile=%s
+        stdout_logfile_maxbytes=1KB
+        stdout_logfile_backups=2
+    """ % (cmd, go, log))
+    wait_for(lambda: log.exists() and log.stat().st_size == 900, 10, what="900 bytes in app.log")
+    with open(str(log), "w"):
+        pass  # truncated from outside
+    go.touch()
+    wait_for(lambda: log.stat().st_size > 0, 10, what="the line after the truncation")
+    assert t.stop() == 0
+    assert log.read_bytes() == b"after truncation " + b"z" * 182 + b"\n"
+    assert (tmp_path / "app.log.1").read_text() == "backup one\n", "rotated although the file was small"
+    assert not (tmp_path / "app.log.2").exists()
+
+
+def test_long_name_prefixed_whole(sup, tmp_path):
+    # item 22: names are aligned to 24 columns; a longer one is printed whole.
+    name = "n" * 70 + "0123456789"
+    t = sup.start("""
+        [supervisord]
+        [program:%s]
+        command=sh -c 'echo hello; echo world >&2'
+        startsecs=0
+        autorestart=false
+        [program:short]
+        command=echo hi
+        startsecs=0
+        autorestart=false
+    """ % name)
+    wait_for(lambda: len(t.out.lines()) >= 2, 10, what="two lines on stdout")
+    wait_for(lambda: (name + " | world") in t.err.lines(), 10, what="the stderr line")
+    assert t.stop() == 0
+    assert sorted(t.out.lines()) == sorted([name + " | hello", "short" + " " * 19 + " | hi"]), t.out.lines()

@@ -160,13 +160,14 @@ def test_paused_source_not_redrained_inside_its_emit(procs, tmp_path):
 
         # tend's stdout is full: the sink is full and the source paused (unwatched)
         wait_for(lambda: src not in epoll_watched(tp), 20, what="big's log source to be paused")
+        full = fionread(out_r)
         first = b""
         while len(first) < 8192:
             first += os.read(out_r, 8192 - len(first))
-        level = fionread(out_r)
         # tend refills the pipe from its sink (partially: the sink stays non-empty,
-        # so the source stays paused while its sink now has room)
-        wait_for(lambda: fionread(out_r) > level and proc_state(tp) == "S", 20,
+        # so the source stays paused while its sink now has room); it may have done so
+        # before we look, so compare with the level before our read
+        wait_for(lambda: fionread(out_r) > full - 8192 and proc_state(tp) == "S", 20,
                  what="tend to write into the freed room and go idle")
         assert src not in epoll_watched(tp)
 

@@ -2,7 +2,7 @@
 # Install what `make test` needs on Debian 12, only if something is missing.
 set -euo pipefail
 pkgs=(gcc make python3 python3-pytest musl-tools php8.2-fpm procps util-linux perl
-      tini dumb-init catatonit supervisor s6 gnuplot-nox
+      tini dumb-init catatonit supervisor s6 gnuplot-nox strace
       clang libclang-rt-14-dev) # make fuzz: libFuzzer is in libclang-rt-14-dev, only Recommended by clang
 missing=()
 for p in "${pkgs[@]}"; do
