@@ -257,12 +257,28 @@ void supervise_after_stop(struct tend *t, struct svc *s)
 
 /* ---- SIGHUP: re-read and apply the difference ---- */
 
-static const struct program *find_program(const struct config *c, const char *name)
+static int by_program_name(const void *a, const void *b)
 {
-	for (int i = 0; i < c->nprogs; i++)
-		if (!strcmp(c->progs[i].name, name))
-			return &c->progs[i];
-	return NULL;
+	return strcmp((*(const struct program *const *)a)->name, (*(const struct program *const *)b)->name);
+}
+
+/* The new config's programs sorted by name: a reload of 10,000 services stays
+ * O(n log n). */
+static const struct program **name_index(const struct config *c)
+{
+	const struct program **v = malloc(((size_t)c->nprogs + 1) * sizeof *v);
+	for (int i = 0; v && i < c->nprogs; i++)
+		v[i] = &c->progs[i];
+	if (v)
+		qsort(v, (size_t)c->nprogs, sizeof *v, by_program_name);
+	return v;
+}
+
+static const struct program *find_program(const struct program **index, int n, const char *name)
+{
+	struct program key = {.name = (char *)name};
+	const struct program *k = &key, **hit = bsearch(&k, index, (size_t)n, sizeof *index, by_program_name);
+	return hit ? *hit : NULL;
 }
 
 static bool config_in_use(struct tend *t, const struct config *c)
@@ -307,13 +323,22 @@ static int retire(struct tend *t, struct config *c)
 static void apply_diff(struct tend *t, struct config *nc)
 {
 	int n = t->nsvcs;
-	struct svc **old = malloc((size_t)n * sizeof *old);
-	if (!old)
+	struct svc **old = malloc((size_t)n * sizeof *old + 1);
+	const struct program **index = name_index(nc);
+	bool *known = calloc((size_t)nc->nprogs + 1, sizeof *known);
+	if (!old || !index || !known) {
+		say(t, V_WARN, "reload: out of memory");
+		free(old);
+		free(index);
+		free(known);
 		return;
+	}
 	memcpy(old, t->svcs, (size_t)n * sizeof *old);
 	for (int i = 0; i < n; i++) {
 		struct svc *s = old[i];
-		const struct program *np = find_program(nc, s->p->name);
+		const struct program *np = find_program(index, nc->nprogs, s->p->name);
+		if (np)
+			known[np - nc->progs] = true;
 		if (!np) {
 			say(t, V_WARN, "%s: removed from the configuration", s->p->name);
 			s->remove = true;
@@ -329,19 +354,17 @@ static void apply_diff(struct tend *t, struct config *nc)
 			svc_stop(t, s);
 		}
 	}
-	free(old);
 	for (int i = 0; i < nc->nprogs; i++) {
-		bool known = false;
-		for (int j = 0; j < t->nsvcs && !known; j++)
-			known = !strcmp(t->svcs[j]->p->name, nc->progs[i].name) ||
-				(t->svcs[j]->next_p && !strcmp(t->svcs[j]->next_p->name, nc->progs[i].name));
-		if (known)
+		if (known[i])
 			continue;
 		struct svc *s = svc_new(t, &nc->progs[i]);
 		say(t, V_WARN, "%s: added", nc->progs[i].name);
 		if (s && s->p->autostart)
 			svc_spawn(t, s);
 	}
+	free(old);
+	free(index);
+	free(known);
 }
 
 void services_reload(struct tend *t)
