@@ -25,6 +25,7 @@ from harness.supervisors import tend_supervision_probe
 from harness.tools import EXEC_TOOLS, ROOT, tool_ok
 from figures.idle import fig_idle_start
 from figures.launch import fig_launch
+from figures.logs import fig_logs
 from figures.memory import fig_supmem
 from figures.orphans import fig_storm
 from figures.restart import fig_crash
@@ -33,27 +34,34 @@ from figures.shutdown import fig_shutdown
 from figures.siglat import fig_signal
 from figures.size import fig_size
 
+LOG_SMOKE = dict(log_line=100, log_per_write=40, log_window=0.2, log_warm=0.1, log_cap_mb=64,
+                 log_reps=1, flood_window=0.6, flood_reps=1, flood_crash=(0, 150))
+LOG_QUICK = dict(LOG_SMOKE, log_window=1.0, log_warm=0.3, log_cap_mb=256, flood_window=3.0,
+                 flood_crash=(1, 1200))
+LOG_FULL = dict(LOG_SMOKE, log_window=3.0, log_warm=0.5, log_cap_mb=512, log_reps=3,
+                flood_window=10.0, flood_reps=2, flood_crash=(1, 1500))
+
 MODES = {
     # reps: repetitions (alternating tool order); n: sizes per figure.
     "smoke": dict(idle_reps=1, idle_window=1.0, launch_n=5, launch_reps=1,
                   sig_blocks=1, sig_k=5, storm_n=200, storm_reps=1,
                   crash_window=3.5, crash_ms=1200, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=1,
                   mem_counts=[1, 10], mem_reps=1, scale_n=20, scale_reps=1,
-                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0),
+                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE),
     "quick": dict(idle_reps=1, idle_window=10.0, launch_n=100, launch_reps=3,
                   sig_blocks=3, sig_k=50, storm_n=10000, storm_reps=1,
                   crash_window=6.5, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
                   mem_counts=[1, 10, 100], mem_reps=1, scale_n=1000, scale_reps=1,
-                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0),
+                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK),
     "full": dict(idle_reps=3, idle_window=10.0, launch_n=1000, launch_reps=5,
                  sig_blocks=5, sig_k=200, storm_n=10000, storm_reps=5,
                  crash_window=30.0, crash_ms=1500, shut_overlap=False, shut_slow_reps=3, shut_plain_reps=5,
                  mem_counts=[1, 10, 100], mem_reps=2, scale_n=1000, scale_reps=2,
-                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000),
+                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL),
 }
 
 ORDER = ["size", "pid1_mem", "launch", "idle_wakeups", "signal", "orphans", "restart",
-         "shutdown", "sup_mem", "scale"]
+         "shutdown", "sup_mem", "scale", "logs"]
 
 
 def run_figures(res, P, work):
@@ -95,6 +103,8 @@ def run_figures(res, P, work):
     while pending:
         pending.pop()()
     reap_orphans()
+    # CPU-bound: after everything else has finished
+    log("log throughput"); fig_logs(res, P, work, tend_ok)
     idle.join(P["idle_reps"] * (P["idle_window"] + 15))
     res.figures.sort(key=lambda f: ORDER.index(f["id"]))
 

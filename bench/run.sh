@@ -15,7 +15,7 @@ bench/install-anchors.sh || echo "bench: some anchors could not be installed; th
 
 # 2. Helpers (small C programs) into build/bench/.
 mkdir -p build/bench
-for h in bsvc launch siglat storm; do
+for h in bsvc launch siglat storm flood drain; do
     src=bench/helpers/$h.c
     bin=build/bench/$h
     if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ bench/helpers/common.h -nt "$bin" ]; then

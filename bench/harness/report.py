@@ -100,6 +100,13 @@ HEADLINE = [
     ("scale", "time", "tend-static", "supervisord", "1000 svcs start vs supervisord"),
     ("scale", "rss", "tend-static", "supervisord", "1000 svcs RSS vs supervisord"),
     ("scale", "pss", "tend-static", "supervisord", "1000 svcs PSS vs supervisord"),
+    # throughput (higher is better) is shown inverted: time per MB, tend / anchor
+    ("logs", "file_mbs", "tend-static", "cat", "log time/MB, file, vs cat"),
+    ("logs", "file_mbs", "tend-static", "supervisord", "log time/MB, file, vs supervisord"),
+    ("logs", "pipe_mbs", "tend-static", "cat", "log time/MB, pipe, vs cat"),
+    ("logs", "pipe_mbs", "tend-static", "supervisord", "log time/MB, pipe, vs supervisord"),
+    ("logs", "file_cpu", "tend-static", "supervisord", "log CPU/MB, file, vs supervisord"),
+    ("logs", "flood_restart", "tend-static", "supervisord", "restart during a flood vs supervisord"),
 ]
 
 TARGETS = [
@@ -111,6 +118,9 @@ TARGETS = [
     ("crash -> restart <= 5 ms median", "restart", "latency", "tend-static", "<=", 5.0, "ms"),
     ("shutdown of the 2 s services <= 2.2 s", "shutdown", "slow", "tend-static", "<=", 2200.0, "ms"),
     ("tree for 10 services <= 1.5 MB RSS (static)", "sup_mem", "rss_10", "tend-static", "<=", 1500.0, "kB"),
+    ("log throughput to a file >= 0.5x cat's", "logs", "file_mbs", "tend-static", "ratio>=", 0.5, "x cat"),
+    ("log throughput to a pipe >= 0.5x cat's", "logs", "pipe_mbs", "tend-static", "ratio>=", 0.5, "x cat"),
+    ("crash -> restart during a 10-service flood <= 5 ms", "logs", "flood_restart", "tend-static", "<=", 5.0, "ms"),
 ]
 
 
