@@ -34,8 +34,10 @@ from figures.shutdown import fig_shutdown
 from figures.siglat import fig_signal
 from figures.size import fig_size
 
+# flood_crash: (startsecs, run time in ms) of the crashing service; runs under 1 s
+# get tend's doubling crash delay (src/service.c STABLE_RUN), so it runs longer
 LOG_SMOKE = dict(log_line=100, log_per_write=40, log_window=0.2, log_warm=0.1, log_cap_mb=64,
-                 log_reps=1, flood_window=0.6, flood_reps=1, flood_crash=(0, 150))
+                 log_reps=1, flood_window=1.3, flood_reps=1, flood_crash=(1, 1100))
 LOG_QUICK = dict(LOG_SMOKE, log_window=1.0, log_warm=0.3, log_cap_mb=256, flood_window=3.0,
                  flood_crash=(1, 1200))
 LOG_FULL = dict(LOG_SMOKE, log_window=3.0, log_warm=0.5, log_cap_mb=512, log_reps=3,
