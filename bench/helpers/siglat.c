@@ -1,13 +1,17 @@
 /* Signal forwarding latency.
- *   siglat run K GAP_US FIFO CMD ARGS...   (driver)
- *   siglat child FIFO                       (the child, run under the init)
+ *   siglat run [-c CPU] K GAP_US FIFO CMD ARGS...   (driver)
+ *   siglat child FIFO [CPU]                          (the child, run under the init)
  * The driver starts CMD ARGS (an init whose child is `siglat child FIFO`),
  * waits for the child's "ready" record, then K times: takes t0, sends
  * SIGUSR1 to the init's pid, reads the CLOCK_MONOTONIC time t1 that the
  * child's SIGUSR1 handler wrote to the FIFO. Prints one latency (ns) per
- * line. Then SIGTERM to the init, bounded wait, SIGKILL if needed. */
+ * line. Then SIGTERM to the init, bounded wait, SIGKILL if needed.
+ * -c CPU pins the driver, and so the init it starts, to one CPU; the child's
+ * CPU argument pins the child (the scheduler's placement of the three
+ * processes otherwise decides most of the latency: docs/benchmarks.md). */
 #include "common.h"
 #include <fcntl.h>
+#include <sched.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,8 +27,25 @@ static void on_usr1(int sig)
     write_all(fifo_fd, &t, sizeof t);
 }
 
-static int child(const char *fifo)
+/* Pin the calling process to one CPU; a negative cpu leaves it alone. */
+static int pin(long cpu)
 {
+    if (cpu < 0)
+        return 0;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET((int)cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) < 0) {
+        perror("siglat: sched_setaffinity");
+        return -1;
+    }
+    return 0;
+}
+
+static int child(const char *fifo, long cpu)
+{
+    if (pin(cpu) < 0)
+        return 2;
     fifo_fd = open(fifo, O_WRONLY);
     if (fifo_fd < 0) { perror(fifo); return 2; }
     struct sigaction sa;
@@ -56,11 +77,20 @@ static int read8(int fd, int64_t *v, int ms)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 3 && !strcmp(argv[1], "child")) return child(argv[2]);
-    if (argc < 6 || strcmp(argv[1], "run")) {
-        fprintf(stderr, "usage: siglat run K GAP_US FIFO CMD ARGS... | siglat child FIFO\n");
+    if (argc >= 3 && !strcmp(argv[1], "child")) return child(argv[2], argc > 3 ? atol(argv[3]) : -1);
+    long cpu = -1;
+    int run = argc >= 2 && !strcmp(argv[1], "run");
+    if (run && argc >= 4 && !strcmp(argv[2], "-c")) { /* drop "-c CPU": argv[1] stays "run" */
+        cpu = atol(argv[3]);
+        argv[3] = argv[1];
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc < 6 || !run) {
+        fprintf(stderr, "usage: siglat run [-c CPU] K GAP_US FIFO CMD ARGS... | siglat child FIFO [CPU]\n");
         return 2;
     }
+    if (pin(cpu) < 0) return 2;
     long k = atol(argv[2]);
     long gap = atol(argv[3]);
     const char *fifo = argv[4];

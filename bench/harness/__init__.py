@@ -1,0 +1,1 @@
+"""Shared parts of the tend benchmark harness (see bench/README.md)."""
