@@ -1,15 +1,33 @@
 /* main.c — start-up order matters: block every signal first (nothing sent after this
- * instruction is lost), then parse the command line, become a subreaper, spawn, loop. */
+ * instruction is lost), then parse the command line, load the config, become a
+ * subreaper, spawn, leave the start directory, loop. */
 #include "keeper.h"
 #include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+/* The config path made absolute (not resolved through symlinks: %(here)s is supervisord's
+ * abspath), so that a SIGHUP re-read does not depend on tend's working directory. */
+static const char *absolute_path(struct tend *t, const char *path)
+{
+	char cwd[PATH_MAX];
+	if (path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof cwd))
+		die(t, 2, "getcwd: %s", strerror(errno));
+	char *abs = malloc(strlen(cwd) + strlen(path) + 2);
+	if (!abs)
+		die(t, 1, "out of memory");
+	snprintf(abs, strlen(cwd) + strlen(path) + 2, "%s/%s", cwd, path);
+	return abs;
+}
 
 static void load_config(struct tend *t)
 {
@@ -26,6 +44,32 @@ static void load_config(struct tend *t)
 		exit(0);
 	}
 	t->cfg = cfg;
+	t->opt.config = absolute_path(t, t->opt.config); /* after the load: errors name FILE as given */
+}
+
+/* tend must not keep its start directory busy (a mount under it could not be unmounted),
+ * as dumb-init and catatonit do, while the child starts there. Exec mode moves to "/"
+ * before the fork and keeps an O_PATH handle for the child to fchdir() back to: moving
+ * after the fork would race with a child that looks at tend's cwd at once.
+ * Supervision mode does not move yet: services without directory= start in tend's cwd
+ * (supervisord's rule), so that part must first give them the start directory
+ * explicitly; it belongs here. (The config path is already absolute.) */
+static void leave_start_dir(struct tend *t)
+{
+	if (t->cfg)
+		return; /* supervision mode: see above */
+	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		say(t, V_WARN, "open .: %s; staying in the start directory", strerror(errno));
+		return;
+	}
+	if (chdir("/") < 0) {
+		say(t, V_WARN, "chdir /: %s", strerror(errno));
+		dumb_say(t, "Unable to chdir(\"/\") (errno=%d %s)", errno, strerror(errno));
+		close(fd);
+		return;
+	}
+	t->start_dir = fd;
 }
 
 int main(int argc, char **argv)
@@ -35,6 +79,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--keeper"))
 		return keeper_exec_main(argc, argv);
 	t.log_fd = -1;
+	t.start_dir = -1;
 	t.self = getpid();
 	t.pid1 = t.self == 1;
 	t.argv_area = argv[0];
@@ -56,15 +101,17 @@ int main(int argc, char **argv)
 	}
 	if (loop_init(&t) < 0 || signals_open(&t) < 0)
 		die(&t, 1, "event loop: %s", strerror(errno));
-	if (t.opt.argv && spawn_exec_child(&t) < 0)
-		die(&t, 1, "fork: %s", strerror(errno));
-	if (t.opt.persona == PERSONA_DUMB_INIT && chdir("/") < 0)
-		say(&t, V_DEBUG, "chdir /: %s", strerror(errno));
+	if (t.opt.argv) {
+		leave_start_dir(&t);
+		if (spawn_exec_child(&t) < 0)
+			die(&t, 1, "fork: %s", strerror(errno));
+	}
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
 	loop_run(&t);
 	if (t.cfg)
 		logs_flush_all(&t);
 	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);
+	dumb_say(&t, "Child exited with status %d. Goodbye.", t.exit_code);
 	return t.exit_code;
 }

@@ -196,20 +196,59 @@ static void grace_expired(struct tend *t, struct timer *tm)
 	kill_descendants(t, SIGKILL);
 }
 
+/* dumb-init's final SIGTERM goes through its rewrite table (-r 15:0 cancels it). */
+static int last_signal(struct tend *t)
+{
+	int sig = SIGTERM;
+	if (t->opt.persona == PERSONA_DUMB_INIT && t->opt.rewrite[SIGTERM] >= 0) {
+		sig = t->opt.rewrite[SIGTERM];
+		dumb_say(t, "Translating signal %d to %d.", SIGTERM, sig);
+	}
+	if (sig)
+		dumb_say(t, "Forwarded signal %d to children.", sig);
+	else
+		dumb_say(t, "Not forwarding signal %d to children (ignored).", sig);
+	return sig;
+}
+
 /* The main work is over; ask everything still running to end. */
 void drain_start(struct tend *t)
 {
 	if (t->draining)
 		return;
 	t->draining = true;
-	int sig = SIGTERM;
-	if (t->opt.persona == PERSONA_DUMB_INIT && t->opt.rewrite[SIGTERM] >= 0)
-		sig = t->opt.rewrite[SIGTERM]; /* dumb-init sends its final TERM rewritten */
+	int sig = last_signal(t);
 	if (sig) {
 		say(t, V_INFO, "sending SIG%s to the remaining processes", sig_name(sig));
 		kill_descendants(t, sig);
 	}
 	timer_arm(t, &t->grace, (uint64_t)t->opt.grace_ms, grace_expired);
+}
+
+/* tini and dumb-init exit the moment their child is gone. As PID 1 that is a bug (the
+ * kernel SIGKILLs the rest at once), so tend drains instead; elsewhere nothing follows
+ * their exit, and a drop-in must leave the other processes alone as they do. */
+static bool ends_with_main_child(const struct tend *t)
+{
+	return !t->pid1 && !t->cfg && t->opt.persona != PERSONA_TEND;
+}
+
+/* dumb-init: SIGTERM to the child's group in setsid mode, then exit. (Its single-child
+ * mode signals the reaped pid, which may be reused by then: tend sends nothing.) */
+static void end_with_main_child(struct tend *t)
+{
+	int sig = t->opt.persona == PERSONA_DUMB_INIT ? last_signal(t) : 0;
+	if (sig && t->opt.setsid && kill(-t->child, sig) < 0 && errno != ESRCH)
+		say(t, V_WARN, "kill(-%d, %s): %s", (int)t->child, sig_name(sig), strerror(errno));
+	exec_child_done(t);
+}
+
+static void say_reaped(struct tend *t, pid_t pid, int st)
+{
+	if (WIFSIGNALED(st))
+		dumb_say(t, "A child with PID %d was terminated by signal %d.", (int)pid, WTERMSIG(st));
+	else
+		dumb_say(t, "A child with PID %d exited with exit status %d.", (int)pid, exit_code_of(st));
 }
 
 static void child_stopped(struct tend *t, int sig)
@@ -259,10 +298,15 @@ void reap_all(struct tend *t)
 				child_stopped(t, WSTOPSIG(st));
 			continue;
 		}
+		say_reaped(t, pid, st);
 		if (pid == t->child && t->child_running) {
 			t->child_running = false;
 			t->child_status = st;
 			say(t, V_INFO, "main child %d exited with status %d", (int)pid, exit_code_of(st));
+			if (ends_with_main_child(t)) {
+				end_with_main_child(t);
+				return;
+			}
 			if (t->cfg)
 				services_stop_all(t); /* the container lives as long as CMD */
 			continue;
