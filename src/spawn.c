@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Dispositions: SIG_IGN that tend inherited stays ignored (tini's rule), except as
@@ -32,6 +33,19 @@ void child_reset_signals(struct tend *t)
 	sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
+/* A line from the child before exec. Signals are still blocked: a SIGPIPE this write
+ * raises (stderr's reader gone) is the child's own, and is discarded instead of killing
+ * the command once the mask is restored. */
+static void child_say(const char *line)
+{
+	if (write(2, line, strlen(line)) < 0 && errno == EPIPE) {
+		sigset_t pipe_only;
+		sigemptyset(&pipe_only);
+		sigaddset(&pipe_only, SIGPIPE);
+		sigtimedwait(&pipe_only, NULL, &(struct timespec){0, 0});
+	}
+}
+
 /* In the child; SIGTTOU is still blocked, so tcsetpgrp works from the background.
  * setsid is only ever set by the dumb-init persona: its messages are dumb-init's. */
 static void take_terminal(struct tend *t)
@@ -42,11 +56,14 @@ static void take_terminal(struct tend *t)
 				strerror(errno));
 			_exit(1);
 		}
-		if (ioctl(0, TIOCSCTTY, 0) < 0 && t->opt.dumb_debug) /* normal without a terminal */
-			dprintf(2, "[dumb-init] Unable to attach to controlling tty (errno=%d %s).\n", errno,
-				strerror(errno));
+		char line[160];
+		if (ioctl(0, TIOCSCTTY, 0) < 0 && t->opt.dumb_debug) { /* normal without a terminal */
+			snprintf(line, sizeof line, "[dumb-init] Unable to attach to controlling tty (errno=%d %s).\n",
+				 errno, strerror(errno));
+			child_say(line);
+		}
 		if (t->opt.dumb_debug)
-			dprintf(2, "[dumb-init] setsid complete.\n");
+			child_say("[dumb-init] setsid complete.\n");
 		return;
 	}
 	setpgid(0, 0);
