@@ -1,5 +1,6 @@
 /* main.c — start-up order matters: block every signal first (nothing sent after this
- * instruction is lost), then parse the command line, become a subreaper, spawn, loop. */
+ * instruction is lost), then parse the command line, load the config, become a
+ * subreaper, spawn, leave the start directory, loop. */
 #include "keeper.h"
 #include "log.h"
 
@@ -12,21 +13,20 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-/* Supervision mode: services run in the start directory (unless directory=), while
- * tend itself moves to "/" so that it never keeps a directory busy; so the config path
- * is made absolute first. */
-static void remember_start_dir(struct tend *t)
+/* The config path made absolute (not resolved through symlinks: %(here)s is supervisord's
+ * abspath), so that a SIGHUP re-read does not depend on tend's working directory. */
+static const char *absolute_path(struct tend *t, const char *path)
 {
 	char cwd[PATH_MAX];
-	if (!getcwd(cwd, sizeof cwd) || !(t->start_dir = strdup(cwd)))
-		die(t, 1, "getcwd: %s", strerror(errno));
-	if (t->opt.config[0] != '/') {
-		char *abs = malloc(strlen(cwd) + strlen(t->opt.config) + 2);
-		if (!abs)
-			die(t, 1, "out of memory");
-		sprintf(abs, "%s/%s", strcmp(cwd, "/") ? cwd : "", t->opt.config);
-		t->opt.config = abs;
-	}
+	if (path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof cwd))
+		die(t, 2, "getcwd: %s", strerror(errno));
+	char *abs = malloc(strlen(cwd) + strlen(path) + 2);
+	if (!abs)
+		die(t, 1, "out of memory");
+	snprintf(abs, strlen(cwd) + strlen(path) + 2, "%s/%s", cwd, path);
+	return abs;
 }
 
 static void load_config(struct tend *t)
@@ -44,6 +44,35 @@ static void load_config(struct tend *t)
 		exit(0);
 	}
 	t->cfg = cfg;
+	t->opt.config = absolute_path(t, t->opt.config); /* after the load: errors name FILE as given */
+}
+
+/* tend must not keep its start directory busy (a mount under it could not be unmounted),
+ * as dumb-init and catatonit do, while its children start there.
+ *  - Exec mode moves to "/" before the fork and keeps an O_PATH handle for the child to
+ *    fchdir() back to (closed once the child has it): moving after the fork would race
+ *    with a child that looks at tend's cwd at once.
+ *  - Supervision mode remembers the directory by name: every keeper goes there, so
+ *    services without directory= start in it (supervisord's rule), and a reload resolves
+ *    relative paths against it (config_load_in). */
+static void leave_start_dir(struct tend *t)
+{
+	char cwd[PATH_MAX];
+	int fd = -1;
+	if (t->cfg && (!getcwd(cwd, sizeof cwd) || !(t->start_dir = strdup(cwd))))
+		die(t, 1, "getcwd: %s", strerror(errno));
+	if (t->opt.argv && (fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		say(t, V_WARN, "open .: %s; staying in the start directory", strerror(errno));
+		return;
+	}
+	if (chdir("/") < 0) {
+		say(t, V_WARN, "chdir /: %s", strerror(errno));
+		dumb_say(t, "Unable to chdir(\"/\") (errno=%d %s)", errno, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	t->start_dir_fd = fd;
 }
 
 int main(int argc, char **argv)
@@ -53,6 +82,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--keeper"))
 		return keeper_exec_main(argc, argv);
 	t.epfd = -1; /* no loop yet: outputs write directly */
+	t.start_dir_fd = -1;
 	t.self = getpid();
 	t.pid1 = t.self == 1;
 	t.argv_area = argv[0];
@@ -61,10 +91,8 @@ int main(int argc, char **argv)
 	for (int fd = 0; t.opt.config && fd < 64; fd++) /* before we open anything: what /dev/fd/N can mean */
 		if (fcntl(fd, F_GETFD) >= 0)
 			t.fds_inherited |= 1ULL << fd;
-	if (t.opt.config) {
-		remember_start_dir(&t);
+	if (t.opt.config)
 		load_config(&t);
-	}
 	t.keeper_fork_only = getenv("TEND_KEEPER_FORK_ONLY") != NULL; /* the fallback, on purpose (tests) */
 	if (t.opt.pdeathsig && prctl(PR_SET_PDEATHSIG, t.opt.pdeathsig) < 0)
 		die(&t, 1, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
@@ -77,10 +105,9 @@ int main(int argc, char **argv)
 	}
 	if (loop_init(&t) < 0 || signals_open(&t) < 0)
 		die(&t, 1, "event loop: %s", strerror(errno));
+	leave_start_dir(&t);
 	if (t.opt.argv && spawn_exec_child(&t) < 0)
 		die(&t, 1, "fork: %s", strerror(errno));
-	if ((t.opt.persona == PERSONA_DUMB_INIT || t.cfg) && chdir("/") < 0)
-		say(&t, V_DEBUG, "chdir /: %s", strerror(errno));
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
 	loop_run(&t, reap_check_done);
@@ -88,7 +115,7 @@ int main(int argc, char **argv)
 		logs_flush_all(&t);
 		services_cleanup(&t);
 	}
-	say(&t, V_DEBUG, "Child exited with status %d. Goodbye.", t.exit_code);
+	dumb_say(&t, "Child exited with status %d. Goodbye.", t.exit_code);
 	say_finish(&t);
 	return t.exit_code;
 }

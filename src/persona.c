@@ -145,11 +145,13 @@ static const char tini_usage[] =
 	"  TINI_VERBOSITY: Set the verbosity level (default: 1).\n"
 	"  TINI_KILL_PROCESS_GROUP: Send signals to the child's process group.\n\n";
 
+/* -l: tend's notice, not tini's licence text: this program is not tini and has none of
+ * tini's code, so tini's copyright line would be false here. */
 static const char tini_license[] =
-	"tend (as tini) is distributed under the MIT License.\n"
-	"Permission is hereby granted, free of charge, to any person obtaining a copy of this\n"
-	"software, to deal in the Software without restriction, subject to the conditions of\n"
-	"the MIT License. THE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND.\n";
+	"This is tend " TEND_VERSION " answering to the name tini. It is not tini: it contains no\n"
+	"code from tini, and tini's licence and copyright do not apply to it.\n"
+	"tend is distributed under the MIT License. THE SOFTWARE IS PROVIDED \"AS IS\",\n"
+	"WITHOUT WARRANTY OF ANY KIND.\n";
 
 /* tini's -p accepts exactly the SIG-prefixed names of its table */
 static int tini_signal(const char *s)
@@ -209,9 +211,10 @@ static void parse_tini(struct tend *t, int argc, char **argv)
 
 /* ---- dumb-init 1.2.5 ---- */
 
+/* As dumb-init prints it, byte for byte (after "Usage: ARGV0"): its own test suite
+ * compares the whole text. */
 static const char dumb_help[] =
-	"dumb-init v1.2.5 (tend " TEND_VERSION ")\n"
-	"Usage: dumb-init [option] command [[arg] ...]\n\n"
+	" [option] command [[arg] ...]\n\n"
 	"dumb-init is a simple process supervisor that forwards signals to children.\n"
 	"It is designed to run as PID1 in minimal container environments.\n\n"
 	"Optional arguments:\n"
@@ -266,23 +269,28 @@ static void parse_dumb_init(struct tend *t, int argc, char **argv)
 	int c;
 	while ((c = getopt_long(argc, argv, "+hvVcr:", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'h': fputs(dumb_help, stderr); exit(0);
+		case 'h': fprintf(stderr, "dumb-init v1.2.5\nUsage: %s%s", argv[0], dumb_help); exit(0);
 		case 'V': fputs("dumb-init v1.2.5\n", stderr); exit(0);
-		case 'v': t->opt.verbosity = V_DEBUG; break;
+		case 'v': t->opt.dumb_debug = true; break;
 		case 'c': t->opt.setsid = false; break;
 		case 'r': dumb_rewrite(t, optarg, user_set); break;
 		default: exit(1);
 		}
 	}
+	if (optind >= argc) { /* before the environment is read, as dumb-init does */
+		fprintf(stderr, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
+			argv[0], argv[0]);
+		exit(1);
+	}
 	const char *v = getenv("DUMB_INIT_DEBUG");
 	if (v && !strcmp(v, "1")) {
-		t->opt.verbosity = V_DEBUG;
-		say(t, V_DEBUG, "Running in debug mode.");
+		t->opt.dumb_debug = true;
+		dumb_say(t, "Running in debug mode.");
 	}
 	v = getenv("DUMB_INIT_SETSID");
 	if (v && !strcmp(v, "0")) {
 		t->opt.setsid = false;
-		say(t, V_DEBUG, "Not running in setsid mode.");
+		dumb_say(t, "Not running in setsid mode.");
 	}
 	if (t->opt.setsid) {
 		const int job[] = {SIGTSTP, SIGTTOU, SIGTTIN};
@@ -291,11 +299,6 @@ static void parse_dumb_init(struct tend *t, int argc, char **argv)
 				t->opt.rewrite[job[i]] = SIGSTOP;
 	}
 	t->opt.pgroup = t->opt.setsid;
-	if (optind >= argc) {
-		fprintf(stderr, "Usage: dumb-init [option] program [args]\n"
-				"Try dumb-init --help for full usage.\n");
-		exit(1);
-	}
 	t->opt.argv = argv + optind;
 }
 

@@ -42,15 +42,28 @@ static void grace_expired(struct tend *t, struct timer *tm)
 	kill_descendants(t, SIGKILL);
 }
 
+/* dumb-init's final SIGTERM goes through its rewrite table (-r 15:0 cancels it). */
+static int last_signal(struct tend *t)
+{
+	int sig = SIGTERM;
+	if (t->opt.persona == PERSONA_DUMB_INIT && t->opt.rewrite[SIGTERM] >= 0) {
+		sig = t->opt.rewrite[SIGTERM];
+		dumb_say(t, "Translating signal %d to %d.", SIGTERM, sig);
+	}
+	if (sig)
+		dumb_say(t, "Forwarded signal %d to children.", sig);
+	else
+		dumb_say(t, "Not forwarding signal %d to children (ignored).", sig);
+	return sig;
+}
+
 /* The main work is over; ask everything still running to end. */
 static void drain_start(struct tend *t)
 {
 	if (t->draining)
 		return;
 	t->draining = true;
-	int sig = SIGTERM;
-	if (t->opt.persona == PERSONA_DUMB_INIT && t->opt.rewrite[SIGTERM] >= 0)
-		sig = t->opt.rewrite[SIGTERM]; /* dumb-init sends its final TERM rewritten */
+	int sig = last_signal(t);
 	if (sig) {
 		say(t, V_INFO, "sending SIG%s to the remaining processes", sig_name(sig));
 		kill_descendants(t, sig);
@@ -74,18 +87,58 @@ static void child_stopped(struct tend *t, int sig)
 	kill(t->self, SIGSTOP);
 }
 
+static void exec_child_done(struct tend *t)
+{
+	if (t->child && !t->have_exit_code) {
+		int code = exit_code_of(t->child_status) & 0xff;
+		if ((t->opt.expect[code / 8] >> (code % 8)) & 1)
+			code = 0;
+		t->exit_code = code;
+	}
+	t->done = true;
+}
+
+/* tini and dumb-init exit the moment their child is gone. As PID 1 that is a bug (the
+ * kernel SIGKILLs the rest at once), so tend drains instead; elsewhere nothing follows
+ * their exit, and a drop-in must leave the other processes alone as they do. */
+static bool ends_with_main_child(const struct tend *t)
+{
+	return !t->pid1 && !t->cfg && t->opt.persona != PERSONA_TEND;
+}
+
+/* dumb-init: SIGTERM to the child's group in setsid mode, then exit. (Its single-child
+ * mode signals the reaped pid, which may be reused by then: tend sends nothing.) */
+static void end_with_main_child(struct tend *t)
+{
+	int sig = t->opt.persona == PERSONA_DUMB_INIT ? last_signal(t) : 0;
+	if (sig && t->opt.setsid && kill(-t->child, sig) < 0 && errno != ESRCH)
+		say(t, V_WARN, "kill(-%d, %s): %s", (int)t->child, sig_name(sig), strerror(errno));
+	exec_child_done(t);
+}
+
+static void say_reaped(struct tend *t, pid_t pid, int st)
+{
+	if (WIFSIGNALED(st))
+		dumb_say(t, "A child with PID %d was terminated by signal %d.", (int)pid, WTERMSIG(st));
+	else
+		dumb_say(t, "A child with PID %d exited with exit status %d.", (int)pid, exit_code_of(st));
+}
+
 static void exec_child_exited(struct tend *t, pid_t pid, int st)
 {
 	t->child_running = false;
 	t->child_status = st;
 	say(t, V_INFO, "main child %d exited with status %d", (int)pid, exit_code_of(st));
-	if (t->cfg)
+	if (ends_with_main_child(t))
+		end_with_main_child(t);
+	else if (t->cfg)
 		services_stop_all(t); /* the container lives as long as CMD */
 }
 
 /* The dispatcher: whose exit is this? */
 static void dispatch_exit(struct tend *t, pid_t pid, int st)
 {
+	say_reaped(t, pid, st);
 	if (pid == t->child && t->child_running)
 		exec_child_exited(t, pid, st);
 	else if (t->cfg && services_reap(t, pid, st))
@@ -116,6 +169,8 @@ static bool reap_children(struct tend *t)
 			continue;
 		}
 		dispatch_exit(t, pid, st);
+		if (t->done)
+			return false; /* the persona ends with its child: the rest is not ours */
 	}
 }
 
@@ -124,17 +179,6 @@ void reap_all(struct tend *t)
 	bool none = reap_children(t);
 	if (t->killing && !none)
 		kill_descendants(t, SIGKILL); /* catch what forked or re-parented meanwhile */
-}
-
-static void exec_child_done(struct tend *t)
-{
-	if (t->child && !t->have_exit_code) {
-		int code = exit_code_of(t->child_status) & 0xff;
-		if ((t->opt.expect[code / 8] >> (code % 8)) & 1)
-			code = 0;
-		t->exit_code = code;
-	}
-	t->done = true;
 }
 
 void reap_check_done(struct tend *t)

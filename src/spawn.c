@@ -13,28 +13,57 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
+/* Dispositions: SIG_IGN that tend inherited stays ignored (tini's rule), except as
+ * dumb-init, whose handlers for 1..31 exec resets. Mask: tini restores the one it
+ * inherited; dumb-init and tend start the child with none blocked. */
 void child_reset_signals(struct tend *t)
 {
-	if (t->opt.reset_ign) /* dumb-init installs handlers for 1..31, which exec resets */
+	if (t->opt.reset_ign)
 		for (int s = 1; s < 32; s++)
 			if (s != SIGKILL && s != SIGSTOP)
 				signal(s, SIG_DFL);
-	sigset_t empty;
-	sigemptyset(&empty);
-	sigprocmask(SIG_SETMASK, &empty, NULL);
+	sigset_t mask;
+	if (t->opt.persona == PERSONA_TINI)
+		mask = t->orig_mask;
+	else
+		sigemptyset(&mask);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
 }
 
-/* In the child; SIGTTOU is still blocked, so tcsetpgrp works from the background. */
+/* A line from the child before exec. Signals are still blocked: a SIGPIPE this write
+ * raises (stderr's reader gone) is the child's own, and is discarded instead of killing
+ * the command once the mask is restored. */
+static void child_say(const char *line)
+{
+	if (write(2, line, strlen(line)) < 0 && errno == EPIPE) {
+		sigset_t pipe_only;
+		sigemptyset(&pipe_only);
+		sigaddset(&pipe_only, SIGPIPE);
+		sigtimedwait(&pipe_only, NULL, &(struct timespec){0, 0});
+	}
+}
+
+/* In the child; SIGTTOU is still blocked, so tcsetpgrp works from the background.
+ * setsid is only ever set by the dumb-init persona: its messages are dumb-init's. */
 static void take_terminal(struct tend *t)
 {
 	if (t->opt.setsid) {
 		if (setsid() < 0) {
-			dprintf(2, "[%s] Unable to setsid: %s\n", t->name, strerror(errno));
+			dprintf(2, "[dumb-init] Unable to setsid (errno=%d %s). Exiting.\n", errno,
+				strerror(errno));
 			_exit(1);
 		}
-		ioctl(0, TIOCSCTTY, 0); /* failure is normal without a terminal */
+		char line[160];
+		if (ioctl(0, TIOCSCTTY, 0) < 0 && t->opt.dumb_debug) { /* normal without a terminal */
+			snprintf(line, sizeof line, "[dumb-init] Unable to attach to controlling tty (errno=%d %s).\n",
+				 errno, strerror(errno));
+			child_say(line);
+		}
+		if (t->opt.dumb_debug)
+			child_say("[dumb-init] setsid complete.\n");
 		return;
 	}
 	setpgid(0, 0);
@@ -47,17 +76,21 @@ static void take_terminal(struct tend *t)
 
 static void exec_failed(struct tend *t, const char *cmd, int err)
 {
+	int code = err == ENOENT ? 127 : 126;
 	switch (t->opt.persona) {
 	case PERSONA_DUMB_INIT:
 		dprintf(2, "[dumb-init] %s: %s\n", cmd, strerror(err));
-		_exit(2);
-	case PERSONA_TINI:
-		dprintf(2, "[FATAL tini (%d)] exec %s failed: %s\n", (int)getppid(), cmd, strerror(err));
+		code = 2;
+		break;
+	case PERSONA_TINI: /* tini names the child's own pid, and any other error is 1 */
+		dprintf(2, "[FATAL tini (%d)] exec %s failed: %s\n", (int)getpid(), cmd, strerror(err));
+		if (err != ENOENT && err != EACCES)
+			code = 1;
 		break;
 	default:
 		dprintf(2, "%s: cannot run '%s': %s\n", t->name, cmd, strerror(err));
 	}
-	_exit(err == ENOENT ? 127 : 126);
+	_exit(code);
 }
 
 /* dumb-init gives up the controlling terminal so the child's new session can take it;
@@ -65,13 +98,14 @@ static void exec_failed(struct tend *t, const char *cmd, int err)
 static void dumb_init_detach_tty(struct tend *t)
 {
 	if (ioctl(0, TIOCNOTTY) < 0) {
-		say(t, V_DEBUG, "Unable to detach from controlling tty (errno=%d %s).", errno,
-		    strerror(errno));
+		dumb_say(t, "Unable to detach from controlling tty (errno=%d %s).", errno, strerror(errno));
 		return;
 	}
 	if (getsid(0) == t->self) {
-		say(t, V_DEBUG, "Detached from controlling tty, ignoring the first SIGHUP and SIGCONT.");
+		dumb_say(t, "Detached from controlling tty, ignoring the first SIGHUP and SIGCONT we receive.");
 		t->drop_once[SIGHUP] = t->drop_once[SIGCONT] = true;
+	} else {
+		dumb_say(t, "Detached from controlling tty, but was not session leader.");
 	}
 }
 
@@ -83,10 +117,18 @@ pid_t spawn_exec_child(struct tend *t)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		if (t->start_dir_fd >= 0 && fchdir(t->start_dir_fd) < 0) {
+			dprintf(2, "%s: cannot return to the start directory: %s\n", t->name, strerror(errno));
+			_exit(1);
+		}
 		take_terminal(t);
 		child_reset_signals(t);
 		execvp(t->opt.argv[0], t->opt.argv);
 		exec_failed(t, t->opt.argv[0], errno);
+	}
+	if (t->start_dir_fd >= 0) {
+		close(t->start_dir_fd);
+		t->start_dir_fd = -1;
 	}
 	if (!t->opt.setsid) {
 		setpgid(pid, pid); /* also from here: no window where -pid does not exist */
@@ -95,6 +137,7 @@ pid_t spawn_exec_child(struct tend *t)
 	t->child = pid;
 	t->child_running = true;
 	say(t, V_DEBUG, "Child spawned with PID %d.", (int)pid);
+	dumb_say(t, "Child spawned with PID %d.", (int)pid);
 	return pid;
 }
 

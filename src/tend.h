@@ -54,11 +54,19 @@ enum { V_WARN = 1, V_INFO = 2, V_DEBUG = 3 };
 void say(struct tend *t, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void die(struct tend *t, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4), noreturn));
 void say_finish(struct tend *t); /* at exit: what waits for a slow reader, within a bound */
+/* dumb-init's own -v / DUMB_INIT_DEBUG=1 lines, worded as dumb-init 1.2.5 words them; the
+ * dumb-init persona prints no other informational line, the other personas never these. */
+#define dumb_say(t, ...)                                                                 \
+	do {                                                                             \
+		if ((t)->opt.dumb_debug)                                                 \
+			say((t), 0, __VA_ARGS__);                                        \
+	} while (0)
 
 /* ---- signals.c ---- */
 void signals_block_all(sigset_t *old); /* first thing in main() */
 int signals_open(struct tend *t);
 void signals_forward(struct tend *t, int sig);
+bool signal_was_sent(int sig, int si_code); /* false: a fault the kernel raised in tend */
 
 /* ---- reap.c: every exit goes to one dispatcher, which never re-enters reaping ---- */
 void reap_all(struct tend *t);
@@ -89,6 +97,7 @@ struct options {
 	bool setsid;      /* dumb-init's setsid mode */
 	bool warn_reap;   /* tini -w */
 	bool reset_ign;   /* dumb-init resets inherited SIG_IGN for 1..31 */
+	bool dumb_debug;  /* dumb-init -v / DUMB_INIT_DEBUG=1 (see dumb_say) */
 	int rewrite[65];  /* -1: unchanged, 0: drop, else the new signal */
 	unsigned char expect[32]; /* -e codes mapped to 0 */
 	int pdeathsig;
@@ -103,7 +112,7 @@ struct tend {
 	const char *name; /* message prefix: "tend", "tini", "dumb-init" */
 	pid_t self;
 	bool pid1;
-	sigset_t orig_mask;
+	sigset_t orig_mask;     /* as inherited: the tini persona's child gets it back */
 
 	int epfd;
 	struct watch sigw, timerw;
@@ -120,6 +129,7 @@ struct tend {
 	struct timer grace;
 	bool drop_once[65];     /* dumb-init's one-shot HUP/CONT after tty hand-off */
 	bool tty_fg;            /* we handed the terminal to the child */
+	int start_dir_fd;       /* exec mode, O_PATH: the child's cwd, tend itself is in "/" (-1: none) */
 
 	/* supervision mode */
 	struct config *cfg;

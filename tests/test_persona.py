@@ -3,15 +3,17 @@ environment variables, exit codes and signal behaviour, plus the
 improvements tend brings to both (no lost start-up signals, RT signals, no
 livelock on a broken stderr, waiting for the group after the main child)."""
 import os
+import re
 import select
+import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import (SLOW, proc_stat, run_with_broken_stderr, send_and_expect, sig_lines, wait_for,
-                      wait_ready)
+from conftest import (SLOW, alive, proc_stat, ready_info, run_with_broken_stderr, send_and_expect,
+                      sig_lines, wait_for, wait_ready)
 from test_signals import REALTIME, STANDARD, startup_race
 
 PID1 = pytest.mark.parametrize("pid1", [False, True], ids=["child", "pid1"])
@@ -410,10 +412,11 @@ def test_dumb_debug_env(procs, dumb):
     assert rc == 0 and lines and all(l.startswith("[dumb-init] ") for l in lines), err
 
 
-@PID1
+@pytest.mark.parametrize("pid1", [True], ids=["pid1"])
 def test_dumb_main_exit_terms_group_and_waits(procs, dumb, pid1, tmp_path):
-    """Main child exits while a group member runs: it gets SIGTERM through
-    the rewrite table (-r 15:10 -> USR1), and tend waits for its clean-up."""
+    """As PID 1, main child exits while a group member runs: it gets SIGTERM through
+    the rewrite table (-r 15:10 -> USR1), and tend waits for its clean-up. (Not PID 1,
+    tend exits at once as dumb-init does: see test_persona_not_pid1_ends_with_child.)"""
     marker, ready = tmp_path / "done", tmp_path / "ready"
     script = (
         '( trap "sleep 0.5; touch %(m)s; exit 0" USR1; trap "exit 9" TERM; touch %(r)s; '
@@ -448,3 +451,185 @@ def test_persona_broken_stderr_no_livelock(procs, personas, persona):
     assert exited, "%s hung with a broken stderr (cpu %.2f s)" % (persona, cpu)
     assert cpu < 0.5, "%s burnt %.2f s of CPU" % (persona, cpu)
     assert rc == 3
+
+
+
+# ============================================================================
+# an exact drop-in: messages, the main child's exit, the child's start
+
+
+REAL = {"tini": "/usr/bin/tini", "dumb-init": "/usr/bin/dumb-init"}
+
+
+def _real(name):
+    if not os.access(REAL[name], os.X_OK):
+        pytest.skip("%s is not installed" % REAL[name])
+    return REAL[name]
+
+
+def test_dumb_help_is_dumb_inits_text(procs, dumb):
+    rc, out, err = procs.run([dumb, "--help"], env=clean_env())
+    lines = err.splitlines()
+    assert (rc, out) == (0, "")
+    assert lines[:2] == ["dumb-init v1.2.5", "Usage: %s [option] command [[arg] ...]" % dumb], err
+    real = _real("dumb-init")
+    rc, _, want = procs.run([real, "--help"], env=clean_env())
+    assert err == want.replace(real, dumb)
+
+
+def test_dumb_debug_env_without_command_prints_usage_first(procs, dumb):
+    rc, out, err = procs.run([dumb], env=env_with(DUMB_INIT_DEBUG="1"))
+    assert rc == 1
+    assert err == "Usage: %s [option] program [args]\nTry %s --help for full usage.\n" % (dumb, dumb)
+
+
+def _debug_lines(procs, argv, env):
+    rc, out, err = procs.run(argv, env=env)
+    return rc, out, [re.sub(r"PID \d+", "PID N", l) for l in err.splitlines()]
+
+
+@pytest.mark.parametrize(
+    "args,env,cmd",
+    [
+        (["-v", "-c"], {}, ["sh", "-c", "exit 3"]),
+        (["-v"], {}, ["sh", "-c", "exit 0"]),
+        ([], {"DUMB_INIT_DEBUG": "1", "DUMB_INIT_SETSID": "0"}, ["sh", "-c", "kill -TERM $$"]),
+        (["-r", "15:10"], {"DUMB_INIT_DEBUG": "1"}, ["sh", "-c", "exit 5"]),
+        (["-v", "-r", "15:0"], {}, ["sh", "-c", "exit 0"]),
+        (["-v"], {}, ["/nonexistent/cmd"]),
+    ],
+    ids=["-v -c", "-v", "DEBUG,SETSID=0,killed", "DEBUG -r 15:10", "-v -r 15:0", "-v exec-failure"],
+)
+def test_dumb_debug_lines_are_dumb_inits(procs, dumb, args, env, cmd):
+    """Every -v / DUMB_INIT_DEBUG line as dumb-init 1.2.5 prints it (and no other),
+    compared with the real dumb-init run the same way. The lines the child prints
+    after fork() may interleave with the parent's: compared as a set."""
+    real = _real("dumb-init")
+    got = _debug_lines(procs, [dumb] + args + cmd, env_with(**env))
+    want = _debug_lines(procs, [real] + args + cmd, env_with(**env))
+    assert got[:2] == want[:2]
+    child = ("[dumb-init] setsid complete.", "[dumb-init] Unable to attach", "[dumb-init] /nonexistent")
+    ours = [l for l in got[2] if not l.startswith(child)]
+    theirs = [l for l in want[2] if not l.startswith(child)]
+    assert ours == theirs
+    assert sorted(got[2]) == sorted(want[2])
+
+
+def test_dumb_verbose_single_child_exact(procs, dumb):
+    """The sequence dumb-init's own test suite asserts, independent of the real binary."""
+    rc, out, err = procs.run([dumb, "-v", "-c", "echo", "oh,", "hi"], env=clean_env())
+    assert (rc, out) == (0, "oh, hi\n")
+    assert re.match(r"\[dumb-init\] Child spawned with PID \d+\.\n"
+                    r"\[dumb-init\] Received signal 17\.\n"
+                    r"\[dumb-init\] A child with PID \d+ exited with exit status 0\.\n"
+                    r"\[dumb-init\] Forwarded signal 15 to children\.\n"
+                    r"\[dumb-init\] Child exited with status 0\. Goodbye\.\n\Z", err), err
+
+
+def test_dumb_tty_hand_off_messages(tty, dumb):
+    """Session leader with a terminal: the kernel's HUP and CONT after TIOCNOTTY are
+    dropped once, with dumb-init's words; the next HUP is forwarded."""
+    r, t = tty.start([dumb, "-v", "sleep", "20"], env=clean_env())
+    t.wait_text(r"Ignoring tty hand-off signal 1\.")
+    t.wait_text(r"Ignoring tty hand-off signal 18\.")
+    t.wait_text(r"Child spawned with PID")
+    r.kill(signal.SIGHUP)
+    assert r.wait() == 129
+    t.wait_text(r"\[dumb-init\] Forwarded signal 1 to children\.")
+    assert "Detached from controlling tty, ignoring the first SIGHUP and SIGCONT we receive." in t.text()
+    assert "Forwarded signal 18 to children." not in t.text()
+
+
+def _leftover(procs, argv, tmp_path, pid1=False):
+    """argv + sh -c: start a sigprint (which logs TERM and survives it) in the
+    background, exit 7 once it is ready. Returns (rc, bg log path, bg pid)."""
+    bg = str(tmp_path / "bg")
+    script = '"$0" "$1" & while ! grep -q READY "$1" 2>/dev/null; do sleep 0.01; done; exit 7'
+    r = procs.start(argv + ["sh", "-c", script, procs.helpers["sigprint"], bg], pid1=pid1, env=clean_env())
+    return r.wait(), bg
+
+
+@pytest.mark.parametrize(
+    "persona,opts,term",
+    [("dumb-init", [], True), ("dumb-init", ["-c"], False), ("dumb-init", ["-r", "15:0"], False),
+     ("tini", [], False), ("tini", ["-g"], False)],
+    ids=["dumb-init", "dumb-init -c", "dumb-init -r 15:0", "tini", "tini -g"],
+)
+def test_persona_not_pid1_ends_with_child(procs, personas, helpers, tmp_path, persona, opts, term):
+    """Not PID 1, no kernel SIGKILL follows the exit, so the personas end as their
+    originals: dumb-init SIGTERMs the child's group (setsid mode) and exits, tini just
+    exits; what else runs is left alone (it used to get TERM, a grace, then SIGKILL)."""
+    procs.helpers = helpers
+    rc, bg = _leftover(procs, [personas[persona]] + opts + ["--"], tmp_path)
+    assert rc == 7
+    pid = ready_info(bg)[0]
+    if term:
+        wait_for(lambda: sig_lines(bg) == [signal.SIGTERM], what="SIGTERM at the group member")
+    assert alive(pid), "the leftover was killed"
+    assert sig_lines(bg) == ([signal.SIGTERM] if term else [])
+
+
+@pytest.mark.parametrize("persona", ["dumb-init", "tini"])
+def test_persona_pid1_keeps_grace(procs, personas, tmp_path, persona):
+    """As PID 1 the kernel would SIGKILL everything at tend's exit: the remaining
+    processes get SIGTERM and the time to finish their handler."""
+    marker, ready = tmp_path / "done", tmp_path / "ready"
+    script = ('( trap "sleep 0.5; touch %(m)s; exit 0" TERM; touch %(r)s; while :; do sleep 0.05; done ) & '
+              "while [ ! -e %(r)s ]; do sleep 0.01; done; exit 7" % {"m": marker, "r": ready})
+    rc, out, err = procs.run([personas[persona], "--", "sh", "-c", script], pid1=True, env=clean_env())
+    assert rc == 7, err
+    assert marker.exists(), "tend exited before the leftover finished its TERM handler"
+
+
+def _block(*sigs):
+    def pre():
+        os.setsid()
+        signal.pthread_sigmask(signal.SIG_BLOCK, sigs)
+    return pre
+
+
+@pytest.mark.parametrize("persona,kept", [("tini", True), ("dumb-init", False), ("tend", False)])
+def test_child_signal_mask_per_persona(procs, personas, tend, helpers, persona, kept):
+    """tini restores the mask it inherited for its child; dumb-init and tend start it
+    with nothing blocked."""
+    argv0 = tend if persona == "tend" else personas[persona]
+    blocked = (signal.SIGUSR1, signal.SIGTERM, signal.SIGTTIN, signal.SIGILL)
+    rc, out, err = procs.run([argv0, "--", helpers["procinfo"]], env=clean_env(), preexec_fn=_block(*blocked))
+    assert rc == 0, err
+    info = dict(l.split(None, 1) for l in out.splitlines() if " " in l or "\t" in l)
+    want = sum(1 << (s - 1) for s in blocked) if kept else 0
+    assert int(info["SigBlk:"], 16) == want, "SigBlk %s" % info["SigBlk:"]
+
+
+def test_tini_license_is_tends_notice(procs, tini):
+    rc, out, err = procs.run([tini, "-l"], env=clean_env())
+    assert rc == 0
+    assert "tend" in out and "It is not tini" in out, out
+    assert "Orozco" not in out
+
+
+def test_tini_other_exec_errors_exit_1(procs, tini, dumb, tend, tmp_path):
+    """tini: ENOENT 127, EACCES 126, anything else 1 (here ENOTDIR); dumb-init always 2."""
+    f = tmp_path / "file"
+    f.write_text("")
+    cmd = str(f / "x")
+    rc, out, err = procs.run([tini, "--", cmd], env=clean_env())
+    assert rc == 1, err
+    assert re.search(r"\[FATAL tini \(\d+\)\] exec %s failed: Not a directory" % re.escape(cmd), err), err
+    rc, out, err = procs.run([dumb, cmd], env=clean_env())
+    assert rc == 2
+    rc, out, err = procs.run([tend, cmd], env=clean_env())
+    assert rc == 126
+
+
+@PID1
+@pytest.mark.parametrize("persona", ["tend", "tini", "dumb-init"])
+def test_start_directory_left_to_the_child(procs, personas, tend, pid1, tmp_path, persona):
+    """tend must not keep its start directory busy (dumb-init and catatonit move to
+    "/"); the child still starts in it. dumb-init's own test runs the binary through
+    its resolved path, i.e. under tend's own name."""
+    argv0 = tend if persona == "tend" else personas[persona]
+    rc, out, err = procs.run([argv0, "--", "sh", "-c", "readlink /proc/$PPID/cwd; pwd -P"],
+                             pid1=pid1, cwd=str(tmp_path), env=clean_env())
+    assert rc == 0, err
+    assert out == "/\n%s\n" % os.path.realpath(str(tmp_path))

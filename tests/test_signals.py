@@ -2,7 +2,9 @@
 signal, and signals arriving during start-up."""
 import concurrent.futures
 import os
+import platform
 import random
+import resource
 import signal
 import subprocess
 import time
@@ -16,12 +18,11 @@ PID1 = pytest.mark.parametrize("pid1", [False, True], ids=["child", "pid1"])
 
 SIGRTMIN = signal.SIGRTMIN
 SIGRTMAX = signal.SIGRTMAX
-FAULT = {signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL, signal.SIGABRT,
-         signal.SIGTRAP, signal.SIGSYS}
-# Every catchable standard signal except CHLD and the fault signals, then all
-# real-time signals.
-STANDARD = [s for s in range(1, 32)
-            if s not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD) and s not in FAULT]
+FAULT = [signal.SIGSEGV, signal.SIGBUS, signal.SIGFPE, signal.SIGILL, signal.SIGABRT,
+         signal.SIGTRAP, signal.SIGSYS]
+# Every catchable standard signal except CHLD (the fault signals too: sent with kill(),
+# they are forwarded like any other), then all real-time signals.
+STANDARD = [s for s in range(1, 32) if s not in (signal.SIGKILL, signal.SIGSTOP, signal.SIGCHLD)]
 REALTIME = list(range(SIGRTMIN, SIGRTMAX + 1))
 
 
@@ -239,3 +240,60 @@ def test_signal_to_tend_before_child_exec_is_not_lost(procs, tend, tmp_path):
         # Either the child had set its trap (42) or it was killed by USR1 before (138);
         # never lost, never tend itself dying.
         assert rc in (42, 138), "run %d: exit %s" % (i, rc)
+
+
+# ----------------------------------------------------------------------------
+# fault signals: forwarded when sent, fatal when real
+
+
+@PID1
+def test_fault_signals_sent_with_kill_are_forwarded(procs, tend, helpers, pid1, tmp_path):
+    """kill -SEGV (BUS, FPE, ILL, ABRT, TRAP, SYS) is an ordinary message to pass on,
+    as dumb-init does; it used to kill tend (or be ignored as PID 1)."""
+    log = str(tmp_path / "log")
+    r = procs.start([tend, "--", helpers["sigprint"], log, "15"], pid1=pid1)
+    wait_ready(log)
+    for s in FAULT:
+        send_and_expect(r, log, s)
+    r.kill(signal.SIGTERM)
+    assert r.wait() == 143
+
+
+def _no_core():
+    os.setsid()
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _epoll_pc(pid):
+    """tend's user-space pc while it sleeps in the kernel (/proc/PID/syscall: nr, 6 args, sp, pc)."""
+    def sleeping():
+        try:
+            with open("/proc/%d/syscall" % pid) as f:
+                fields = f.read().split()
+        except OSError:
+            return None
+        st = proc_stat(pid)
+        return fields if st and st["state"] == "S" and len(fields) == 9 else None
+    return int(wait_for(sleeping, what="tend asleep in its loop")[-1], 16)
+
+
+@pytest.mark.skipif(platform.machine() != "x86_64", reason="the injected instruction is x86-64")
+def test_real_fault_in_tend_still_kills_it(procs, tend, helpers, tmp_path):
+    """Blocking the fault signals must not swallow a real fault. Without a test hook
+    in tend: the instruction tend returns to from epoll_wait is overwritten (through
+    /proc/PID/mem, as a debugger would) with a load from address 0; a signal wakes tend
+    up, and the kernel's SIGSEGV must kill it although SIGSEGV is blocked and read from
+    the signalfd. The child must not be sent the SIGSEGV."""
+    log = str(tmp_path / "log")
+    r = procs.start([tend, "--", helpers["sigprint"], log], preexec_fn=_no_core)
+    wait_ready(log)
+    pc = _epoll_pc(r.pid)
+    try:
+        with open("/proc/%d/mem" % r.pid, "r+b", buffering=0) as mem:
+            mem.seek(pc)
+            mem.write(b"\x8b\x04\x25\x00\x00\x00\x00")  # mov eax, [0]
+    except OSError as e:
+        pytest.skip("cannot write tend's memory: %s" % e)
+    r.kill(signal.SIGUSR1)
+    assert r.wait() == -signal.SIGSEGV, "tend survived a real SIGSEGV"
+    assert signal.SIGSEGV not in sig_lines(log)
