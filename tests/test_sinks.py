@@ -25,9 +25,10 @@ while data:
     data = data[os.write(1, data):]
 '''
 
+# Restarted about once a second (a run of 1 s is restarted at once, without backoff).
 BLINK = """
         [program:blink]
-        command=true
+        command=sleep 1
         startsecs=0
         autorestart=true
 """
@@ -51,7 +52,7 @@ def unread(fd):
 def alive(t):
     """tend still runs its loop: the `blink` service keeps being restarted."""
     n = t.spawns("blink")
-    t.wait_event(r"^\[tend\] blink: \w+ -> STARTING", n=n + 2, timeout=10)
+    t.wait_event(r"^\[tend\] blink: \w+ -> STARTING", n=n + 2, timeout=20)
 
 
 def blocked_writing(pid):
@@ -175,7 +176,7 @@ def test_no_proc_exit_with_stalled_stdout(sup, tmp_path):
     flood = t.main_pid("flood")
     wait_for(lambda: blocked_writing(flood), 10, what="the flood held (stdout full)")
     t.kill(signal.SIGTERM)
-    t.run.wait(15)  # exits although nobody reads its stdout
+    t.run.wait(30)  # exits although nobody reads its stdout (a deadline: it takes about 2 s)
     t.out.resume()
     assert t.wait() == 0
     assert t.count(r"^\[tend\] flood: \d+ bytes of output not delivered: stdout is not reading$") == 1
