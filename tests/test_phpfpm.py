@@ -76,14 +76,20 @@ def fpm_conf(tmp_path, port):
     """ % port)
 
 
+def worker_uid(pid):
+    st = proc_status(pid) or {}
+    return st.get("Uid", "").split()[:1]
+
+
 def fpm_tree(t):
-    """(master, [workers]) host pids once both workers exist."""
+    """(master, [workers]) host pids once both workers exist and have dropped to
+    www-data (a worker is forked as root and calls setuid itself a moment later)."""
     master = t.main_pid("php-fpm")
 
     def workers():
         w = [c for c in children(master) if (proc_stat(c) or {}).get("state") not in (None, "Z")]
-        return w if len(w) == 2 else None
-    return master, wait_for(workers, 15, what="2 php-fpm workers")
+        return w if len(w) == 2 and all(worker_uid(c) == ["33"] for c in w) else None
+    return master, wait_for(workers, 15, what="2 php-fpm workers running as www-data (uid 33)")
 
 
 def test_phpfpm_master_sigkill(sup, tmp_path):
@@ -102,9 +108,6 @@ def test_phpfpm_master_sigkill(sup, tmp_path):
     """ % (PHPFPM, conf))
     t.wait_event(r"^\[tend\] php-fpm: STARTING -> RUNNING")
     master, workers = fpm_tree(t)
-    for w in workers:
-        st = proc_status(w)
-        assert st["Uid"].split()[0] == "33", "workers run as www-data"
     assert fcgi_ping(port).endswith(b"pong"), "php-fpm answers before the kill"
     old = [ident(master)] + [ident(w) for w in workers]
 
