@@ -159,6 +159,8 @@ def test_verbose_stop_lists_processes_at_once(sup, tmp_path):
         startsecs=0
     """, args=["-v"])
     t.wait_event(r"^\[tend\] quick: STARTING -> RUNNING")
+    # startsecs=0: RUNNING may come before the forked child has exec'd sleep
+    t.main_pid("quick", comm="sleep")
     t.kill(signal.SIGTERM)
     assert t.wait() == 0
     assert re.search(r"^\[tend\] quick: waiting for \d+ \(sleep\) to exit; SIGKILL in 10 s$", t.err.text(), re.M), \
