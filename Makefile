@@ -21,6 +21,10 @@ FUZZ_SECONDS ?= 60
 # the config loader and what it uses, nothing of the supervisor
 FUZZ_SRC := src/arena.c src/config.c src/config_keys.c src/config_print.c src/config_program.c \
             src/config_sections.c src/envlist.c src/expand.c src/ini.c src/pathglob.c src/pathname.c src/signame.c
+# the control plane's codecs: pure code, nothing of the supervisor
+FUZZ_HTTP_SRC   := src/buf.c src/http.c src/sha1.c
+FUZZ_XMLRPC_SRC := src/arena.c src/buf.c src/http.c src/sha1.c src/xml_tree.c src/xmlrpc.c src/xmlrpc_write.c
+FUZZ_FLAGS := $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc
 
 .PHONY: all static test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz
 
@@ -40,9 +44,17 @@ build/tend-asan: $(SRC) $(HDR)
 	@mkdir -p build
 	$(CC) $(WFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -o $@ $(SRC)
 
-build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIBSRC) $(HDR)
+# the unit tests link the sanitized objects of every file but main.c, compiled once
+UNIT_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_OBJ   := $(patsubst src/%.c,build/unit/obj/%.o,$(LIBSRC))
+
+build/unit/obj/%.o: src/%.c $(HDR)
+	@mkdir -p build/unit/obj
+	$(CC) $(WFLAGS) $(UNIT_FLAGS) -c -o $@ $<
+
+build/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(UNIT_OBJ)
 	@mkdir -p build/unit
-	$(CC) $(WFLAGS) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -Isrc -o $@ $< $(LIBSRC)
+	$(CC) $(WFLAGS) $(UNIT_FLAGS) -Isrc -o $@ $< $(UNIT_OBJ)
 
 build/helpers/%: tests/helpers/%.c
 	@mkdir -p build/helpers
@@ -52,14 +64,25 @@ helpers: $(HELPERS)
 
 build/fuzz_config: fuzz/fuzz_config.c $(FUZZ_SRC) $(HDR)
 	@mkdir -p build
-	$(FUZZ_CC) $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -o $@ fuzz/fuzz_config.c $(FUZZ_SRC)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_config.c $(FUZZ_SRC)
 
-# libFuzzer on the config loader for FUZZ_SECONDS; a crash, leak or sanitizer report fails
-# (the input is kept in build/fuzz-artifacts/). New inputs go to build/fuzz-corpus.
-fuzz: build/fuzz_config
-	@mkdir -p build/fuzz-corpus build/fuzz-artifacts
-	build/fuzz_config -max_total_time=$(FUZZ_SECONDS) -timeout=20 -max_len=16384 -print_final_stats=1 \
-		-dict=fuzz/config.dict -artifact_prefix=build/fuzz-artifacts/ build/fuzz-corpus fuzz/corpus/config
+build/fuzz_http: fuzz/fuzz_http.c $(FUZZ_HTTP_SRC) $(HDR)
+	@mkdir -p build
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_http.c $(FUZZ_HTTP_SRC)
+
+build/fuzz_xmlrpc: fuzz/fuzz_xmlrpc.c $(FUZZ_XMLRPC_SRC) $(HDR)
+	@mkdir -p build
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_xmlrpc.c $(FUZZ_XMLRPC_SRC)
+
+# libFuzzer on each target (the config loader, the HTTP codec, the XML-RPC codec) for
+# FUZZ_SECONDS each; a crash, leak or sanitizer report fails (the input is kept in
+# build/fuzz-artifacts/). New inputs go to build/fuzz-corpus/TARGET.
+FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 -artifact_prefix=build/fuzz-artifacts/
+fuzz: build/fuzz_config build/fuzz_http build/fuzz_xmlrpc
+	@mkdir -p build/fuzz-corpus/config build/fuzz-corpus/http build/fuzz-corpus/xmlrpc build/fuzz-artifacts
+	build/fuzz_config $(FUZZ_RUN) -max_len=16384 -dict=fuzz/config.dict build/fuzz-corpus/config fuzz/corpus/config
+	build/fuzz_http $(FUZZ_RUN) -max_len=20000 -dict=fuzz/http.dict build/fuzz-corpus/http fuzz/corpus/http
+	build/fuzz_xmlrpc $(FUZZ_RUN) -max_len=65536 -dict=fuzz/xmlrpc.dict build/fuzz-corpus/xmlrpc fuzz/corpus/xmlrpc
 
 unit: $(UNITS)
 	@for t in $(UNITS); do echo "== $$t"; $$t || exit 1; done

@@ -9,6 +9,10 @@ subreaper, so nothing it starts can escape to the host init.
 
 This file is the driver: the modes, the order of the figures, the outputs.
 The figures are in figures/ (one module each), the shared parts in harness/.
+
+BENCH_FIGURES=ID[,ID...] (figure ids from ORDER, e.g. `BENCH_FIGURES=ctl
+bench/run.sh quick DIR`) runs only those figures; such a partial run writes
+partial.{md,json,png} instead of latest.*, and never full.* or the docs.
 """
 
 import os
@@ -23,6 +27,7 @@ from harness.procs import kill_all_mine, reap_orphans, set_subreaper
 from harness.results import NOTES, Results, log, note, summarize
 from harness.supervisors import tend_supervision_probe
 from harness.tools import EXEC_TOOLS, ROOT, tool_ok
+from figures.ctl import fig_ctl
 from figures.idle import fig_idle_start
 from figures.launch import fig_launch
 from figures.logs import fig_logs
@@ -42,6 +47,17 @@ LOG_QUICK = dict(LOG_SMOKE, log_window=1.0, log_warm=0.3, log_cap_mb=256, flood_
                  flood_crash=(1, 1200))
 LOG_FULL = dict(LOG_SMOKE, log_window=3.0, log_warm=0.5, log_cap_mb=512, log_reps=3,
                 flood_window=10.0, flood_reps=2, flood_crash=(1, 1500))
+# figure 12: ctl_counts services per supervisor start, ctl_reps starts per
+# supervisor, ctl_runs `status` runs per client and start, ctl_calls
+# getAllProcessInfo() calls per start (no more once ctl_rpc_secs have passed
+# and ctl_calls_min are done: supervisord needs ~0.7 s a call with 1,000
+# services), ctl_bound s for every service to run
+CTL_SMOKE = dict(ctl_counts=[10, 50], ctl_reps=1, ctl_runs=2, ctl_calls=5, ctl_calls_min=5,
+                 ctl_rpc_secs=1.0, ctl_bound=20.0)
+CTL_QUICK = dict(ctl_counts=[10, 1000], ctl_reps=1, ctl_runs=5, ctl_calls=100, ctl_calls_min=10,
+                 ctl_rpc_secs=3.0, ctl_bound=30.0)
+CTL_FULL = dict(ctl_counts=[10, 1000], ctl_reps=2, ctl_runs=15, ctl_calls=300, ctl_calls_min=20,
+                ctl_rpc_secs=10.0, ctl_bound=60.0)
 
 MODES = {
     # reps: repetitions (alternating tool order); n: sizes per figure.
@@ -49,37 +65,64 @@ MODES = {
                   sig_blocks=1, sig_k=5, storm_n=200, storm_reps=1,
                   crash_window=3.5, crash_ms=1200, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=1,
                   mem_counts=[1, 10], mem_reps=1, scale_n=20, scale_reps=1,
-                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE),
+                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE, **CTL_SMOKE),
     "quick": dict(idle_reps=1, idle_window=10.0, launch_n=100, launch_reps=3,
                   sig_blocks=3, sig_k=50, storm_n=10000, storm_reps=1,
                   crash_window=6.5, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
                   mem_counts=[1, 10, 100], mem_reps=1, scale_n=1000, scale_reps=1,
-                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK),
+                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK, **CTL_QUICK),
     "full": dict(idle_reps=3, idle_window=10.0, launch_n=1000, launch_reps=5,
                  sig_blocks=5, sig_k=200, storm_n=10000, storm_reps=5,
                  crash_window=30.0, crash_ms=1500, shut_overlap=False, shut_slow_reps=3, shut_plain_reps=5,
                  mem_counts=[1, 10, 100], mem_reps=2, scale_n=1000, scale_reps=2,
-                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL),
+                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL, **CTL_FULL),
 }
 
 ORDER = ["size", "pid1_mem", "launch", "idle_wakeups", "signal", "orphans", "restart",
-         "shutdown", "sup_mem", "scale", "logs"]
+         "shutdown", "sup_mem", "scale", "logs", "ctl"]
+SUPERVISION = ("restart", "shutdown", "sup_mem", "scale", "logs", "ctl")  # need the tend -c probe
 
 
-def run_figures(res, P, work):
-    fig_size(res, P)
-    idle = fig_idle_start(res, P)
-    time.sleep(0.2)
-    log("launch overhead"); fig_launch(res, P)
-    log("signal latency"); fig_signal(res, P, work)
-    log("orphan storm"); fig_storm(res, P, work)
-    tend_ok = tend_supervision_probe(work)
-    if tend_ok:
-        note("tend supervision mode not measured: " + tend_ok)
-    run_slow, run_plain = fig_shutdown(res, P, work, tend_ok)
+def selection():
+    """The figure ids to run: BENCH_FIGURES (comma-separated), else all."""
+    v = os.environ.get("BENCH_FIGURES", "").strip()
+    if not v:
+        return list(ORDER)
+    sel = [x.strip() for x in v.split(",") if x.strip()]
+    bad = [x for x in sel if x not in ORDER]
+    if bad:
+        sys.exit("bench.py: unknown figure(s) in BENCH_FIGURES: %s (known: %s)" % (
+            ", ".join(bad), ", ".join(ORDER)))
+    return [x for x in ORDER if x in sel]
+
+
+def run_figures(res, P, work, sel=ORDER):
+    want = set(sel)
+    if "size" in want:
+        fig_size(res, P)
+    idle = None
+    if want & {"pid1_mem", "idle_wakeups"}:
+        idle = fig_idle_start(res, P)
+        time.sleep(0.2)
+    if "launch" in want:
+        log("launch overhead"); fig_launch(res, P)
+    if "signal" in want:
+        log("signal latency"); fig_signal(res, P, work)
+    if "orphans" in want:
+        log("orphan storm"); fig_storm(res, P, work)
+    tend_ok = None
+    if want & set(SUPERVISION):
+        tend_ok = tend_supervision_probe(work)
+        if tend_ok:
+            note("tend supervision mode not measured: " + tend_ok)
+    run_slow = run_plain = None
+    if "shutdown" in want:
+        run_slow, run_plain = fig_shutdown(res, P, work, tend_ok)
     pending = []
 
     def slow_shutdowns():
+        if run_slow is None:
+            return
         for rep in range(P["shut_slow_reps"]):
             log("shutdown (slow services), repetition %d" % (rep + 1))
             while pending:
@@ -89,7 +132,7 @@ def run_figures(res, P, work):
             while pending:
                 pending.pop()()
 
-    if P["shut_overlap"]:
+    if P["shut_overlap"] and "restart" in want:
         # quick/smoke: both figures mostly wait, so the slow shutdown runs
         # inside the crash -> restart window; the tail of the slowest
         # supervisor (supervisord-ungrouped stops its services one at a
@@ -98,32 +141,45 @@ def run_figures(res, P, work):
         fig_crash(res, P, work, tend_ok, during=slow_shutdowns)
     else:
         slow_shutdowns()
-        log("crash -> restart"); fig_crash(res, P, work, tend_ok)
-    log("supervisor memory"); fig_supmem(res, P, work, tend_ok)
-    log("shutdown (plain services)"); run_plain()
-    log("scale"); fig_scale(res, P, work, tend_ok)
+        if "restart" in want:
+            log("crash -> restart"); fig_crash(res, P, work, tend_ok)
+    if "sup_mem" in want:
+        log("supervisor memory"); fig_supmem(res, P, work, tend_ok)
+    if run_plain:
+        log("shutdown (plain services)"); run_plain()
+    if "scale" in want:
+        log("scale"); fig_scale(res, P, work, tend_ok)
     while pending:
         pending.pop()()
     reap_orphans()
+    # latencies of one supervisor at a time: with nothing else of ours running
+    if "ctl" in want:
+        log("control (status round trip, getAllProcessInfo)"); fig_ctl(res, P, work, tend_ok)
     # CPU-bound: after everything else has finished
-    log("log throughput"); fig_logs(res, P, work, tend_ok)
-    idle.join(P["idle_reps"] * (P["idle_window"] + 15))
+    if "logs" in want:
+        log("log throughput"); fig_logs(res, P, work, tend_ok)
+    if idle:
+        idle.join(P["idle_reps"] * (P["idle_window"] + 15))
+    res.figures = [f for f in res.figures if f["id"] in want]
     res.figures.sort(key=lambda f: ORDER.index(f["id"]))
 
 
-def write_outputs(res, mode, P, outdir, elapsed):
+def write_outputs(res, mode, P, outdir, elapsed, sel=ORDER):
+    partial = list(sel) != list(ORDER)
+    base = "partial" if partial else "latest"
+    only = list(sel) if partial else None
     mach = report.machine()
     heads = report.headline(res)
-    tg = report.targets(res)
-    png = report.chart(heads, outdir, "latest")
-    report.write_md(res, os.path.join(outdir, "latest.md"), mach, mode, elapsed,
-                    os.path.basename(png) if png else None, heads, tg)
+    tg = report.targets(res, only)
+    png = report.chart(heads, outdir, base)
+    report.write_md(res, os.path.join(outdir, base + ".md"), mach, mode, elapsed,
+                    os.path.basename(png) if png else None, heads, tg, only)
     data = dict(mode=mode, generated=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 elapsed_s=elapsed, machine=mach, params=P, headline=heads, targets=tg,
                 notes=NOTES, chart=os.path.basename(png) if png else None,
-                figures=res.figures)
-    report.write_json(os.path.join(outdir, "latest.json"), data)
-    if mode == "full" and os.path.abspath(outdir) == os.path.join(ROOT, "bench", "results"):
+                figures_selected=list(sel), figures=res.figures)
+    report.write_json(os.path.join(outdir, base + ".json"), data)
+    if not partial and mode == "full" and os.path.abspath(outdir) == os.path.join(ROOT, "bench", "results"):
         for ext in ("md", "json", "png"):
             src = os.path.join(outdir, "latest." + ext)
             if os.path.exists(src):
@@ -145,6 +201,7 @@ def main():
     if mode not in MODES:
         sys.exit("usage: bench.py full|quick|smoke [OUTDIR]")
     P = MODES[mode]
+    sel = selection()
     outdir = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "bench", "results")
     os.makedirs(outdir, exist_ok=True)
     report.record_start()
@@ -164,15 +221,16 @@ def main():
         if not tool_ok(b):
             note("%s (%s) is not available: its cells are empty" % (name, b))
     try:
-        log("mode %s, output %s" % (mode, outdir))
-        run_figures(res, P, work)
+        log("mode %s, output %s%s" % (mode, outdir, "" if sel == ORDER else
+                                      ", figures " + ",".join(sel)))
+        run_figures(res, P, work, sel)
     finally:
         kill_all_mine()
         shutil.rmtree(work, ignore_errors=True)
     summarize(res)
     elapsed = time.monotonic() - t0
-    write_outputs(res, mode, P, outdir, elapsed)
-    log("done in %.1f s: %s" % (elapsed, os.path.join(outdir, "latest.md")))
+    write_outputs(res, mode, P, outdir, elapsed, sel)
+    log("done in %.1f s: %s" % (elapsed, os.path.join(outdir, ("latest" if sel == ORDER else "partial") + ".md")))
     return 0
 
 

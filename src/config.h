@@ -6,6 +6,7 @@
 #pragma once
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum autorestart { RESTART_FALSE, RESTART_UNEXPECTED, RESTART_TRUE };
 
@@ -53,9 +54,25 @@ struct program {
 	/* tend extensions */
 	bool containment;          /* `containment=` (default true): keeper stops leftovers */
 	enum shutdown_on shutdown_on;
+	/* `tail_bytes=` (byte_size syntax, default 1 MiB, 0..64 MiB; 0 disables): the last bytes
+	 * of each output stream kept in memory for supervisorctl tail */
+	long long tail_bytes;
 	/* where it was defined, for messages */
 	char *file;
 	int line;
+};
+
+/* [unix_http_server] or [inet_http_server]: where the control server listens. */
+struct ctl_listen {
+	bool set;                  /* the section exists */
+	char *file;                /* unix: absolute path (normalize_path) */
+	int chmod;                 /* unix: mode, default 0700 */
+	bool chown_set;            /* unix: chown=user[:group], resolved to ids at load time */
+	uid_t uid;
+	gid_t gid;                 /* (gid_t)-1 when only a user is given: the group is left alone */
+	char *host;                /* inet: "" for all interfaces ("*:9001", ":9001", "9001") */
+	int port;                  /* inet */
+	char *username, *password; /* NULL: no authentication; password may be "{SHA}hex" */
 };
 
 struct arena;
@@ -67,7 +84,11 @@ struct config {
 	struct program *progs;    /* in file order (includes in sorted glob order) */
 	int nprogs;
 	char **env;               /* [supervisord] environment=, "K=V", NULL-terminated */
-	char *ctl_socket;         /* [unix_http_server] file=, or NULL (used by the control issue) */
+	struct ctl_listen unix_srv, inet_srv; /* the control server's sockets */
+	char *identifier;         /* [supervisord] identifier= (getIdentification), default "supervisor" */
+	/* tend extension [supervisord] tail_bytes= (byte_size, default 1 MiB, 0 disables): the
+	 * in-memory ring of tend's own log that supervisorctl maintail reads */
+	long long tail_bytes;
 	/* [supervisord] pidfile=: absolute, its directory checked at load time. NULL when the
 	 * key is not given: tend writes a pidfile only when asked (supervisord defaults to
 	 * supervisord.pid in its cwd). Written after start-up, removed at exit (main.c). */

@@ -41,8 +41,7 @@ int parse_int(const char *v, long long lo, long long hi, long long *out)
 	return 0;
 }
 
-/* supervisord's byte_size: optional KB/MB/GB suffix (any case), 1KB = 1024. */
-static int parse_bytes(const char *v, long long *out)
+int parse_bytes(const char *v, long long *out)
 {
 	static const char *const suffix[] = {"kb", "mb", "gb"};
 	char num[32];
@@ -168,6 +167,7 @@ static const struct keydef program_keys[] = {
 	{"stderr_logfile_backups", V_COUNT, F(err.backups), "a non-negative integer"},
 	{"containment", V_BOOL, F(containment), NULL},
 	{"shutdown_on", V_SHUTDOWN_ON, 0, "exit, fatal or never"},
+	{"tail_bytes", V_TAIL_BYTES, 0, "a size up to 64MB such as 1MB, 64KB or 0"},
 	{"serverurl", V_IGNORED, 0, NULL},
 	{"stdout_capture_maxbytes", V_IGNORED, 0, NULL},
 	{"stderr_capture_maxbytes", V_IGNORED, 0, NULL},
@@ -218,6 +218,11 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 			return 1;
 		*(long long *)(base + k->off) = n;
 		return 0;
+	case V_TAIL_BYTES:
+		if (parse_bytes(v, &n) || n > TAIL_BYTES_MAX)
+			return 1;
+		p->tail_bytes = n;
+		return 0;
 	case V_STR:
 		*(char **)(base + k->off) = *v ? arena_strdup(kc->mem, v) : NULL; /* empty: as if unset */
 		return *v && !*(char **)(base + k->off) ? (snprintf(why, whylen, "out of memory"), -1) : 0;
@@ -266,4 +271,5 @@ void program_defaults(struct program *p)
 	p->out = (struct log_target){.kind = LOG_DEFAULT, .fd = 1, .maxbytes = 50LL << 20, .backups = 10};
 	p->err = (struct log_target){.kind = LOG_DEFAULT, .fd = 2, .maxbytes = 50LL << 20, .backups = 10};
 	p->containment = true;
+	p->tail_bytes = TAIL_BYTES_DEFAULT;
 }

@@ -7,6 +7,9 @@
 
 #include "config.h"
 
+#define TAIL_BYTES_DEFAULT (1LL << 20) /* [supervisord] and [program:x] tail_bytes= */
+#define TAIL_BYTES_MAX (64LL << 20)    /* [program:x] tail_bytes=: per stream */
+
 /* Where stored values go and how relative paths resolve. */
 struct key_ctx {
 	struct arena *mem;         /* the config's memory: every stored string and vector */
@@ -18,7 +21,7 @@ enum vkind {
 	V_IGNORED, /* supervisord keys tend accepts without acting on them */
 	V_EARLY,   /* read before the others: numprocs, numprocs_start, process_name, environment */
 	V_COMMAND, V_BOOL, V_INT, V_COUNT, V_STR, V_AUTORESTART, V_EXITCODES, V_SIGNAL,
-	V_UMASK, V_LOGFILE, V_BYTES, V_SHUTDOWN_ON,
+	V_UMASK, V_LOGFILE, V_BYTES, V_SHUTDOWN_ON, V_TAIL_BYTES,
 };
 
 struct keydef {
@@ -42,6 +45,9 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 int existing_dirpath(const char *v, struct key_ctx *kc, char **out, char *why, size_t whylen);
 
 int parse_bool(const char *v, bool *out);
+/* supervisord's byte_size: a decimal number with an optional KB/MB/GB suffix (any case,
+ * blanks before it allowed), 1KB = 1024. tend: negative sizes are errors. */
+int parse_bytes(const char *v, long long *out);
 int parse_int(const char *v, long long lo, long long hi, long long *out);
 
 void program_defaults(struct program *p);

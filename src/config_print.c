@@ -160,6 +160,46 @@ static void print_program(FILE *f, const struct config *c, const struct program 
 		print_log(f, "stderr", &p->err);
 	fprintf(f, "  %-13s%s\n", "containment", p->containment ? "true" : "false");
 	fprintf(f, "  %-13s%s\n", "shutdown_on", shutdown[p->shutdown_on]);
+	fprintf(f, "  %-13s%lld\n", "tail_bytes", p->tail_bytes);
+}
+
+static void print_auth(FILE *f, const struct ctl_listen *l)
+{
+	if (!l->username) {
+		fputs(", no authentication\n", f);
+		return;
+	}
+	fputs(", username ", f);
+	print_quoted(f, l->username);
+	fputs(" password ***\n", f);
+}
+
+/* The control server's sockets; passwords are never shown. */
+static void print_ctl(FILE *f, const struct config *c)
+{
+	const struct ctl_listen *u = &c->unix_srv, *i = &c->inet_srv;
+	if (u->set) {
+		fputs("# [unix_http_server] ", f);
+		print_quoted(f, u->file ? u->file : "?");
+		fprintf(f, " mode %04o", (unsigned)u->chmod);
+		if (u->chown_set && u->gid != (gid_t)-1)
+			fprintf(f, " owner %u:%u", (unsigned)u->uid, (unsigned)u->gid);
+		else if (u->chown_set)
+			fprintf(f, " owner %u", (unsigned)u->uid);
+		print_auth(f, u);
+	}
+	if (i->set) {
+		fputs("# [inet_http_server] ", f);
+		if (i->host && *i->host)
+			print_quoted(f, i->host);
+		else
+			fputs("*", f);
+		fprintf(f, ":%d", i->port);
+		print_auth(f, i);
+	}
+	fputs("# identifier: ", f);
+	print_quoted(f, c->identifier ? c->identifier : "");
+	fprintf(f, ", tail_bytes: %lld\n", c->tail_bytes);
 }
 
 void config_print(const struct config *c, FILE *f)
@@ -173,11 +213,7 @@ void config_print(const struct config *c, FILE *f)
 		fputc('\n', f);
 	}
 	fprintf(f, "# minfds: %lld, minprocs: %lld\n", c->minfds, c->minprocs);
-	if (c->ctl_socket) {
-		fputs("# control socket: ", f);
-		print_quoted(f, c->ctl_socket);
-		fputc('\n', f);
-	}
+	print_ctl(f, c);
 	if (c->env) {
 		fputs("# [supervisord]\n", f);
 		print_pairs(f, c->env, "#   ", "#   ");
@@ -252,5 +288,5 @@ bool program_equal(const struct program *a, const struct program *b)
 	       a->stopasgroup == b->stopasgroup && a->killasgroup == b->killasgroup && str_equal(a->user, b->user) &&
 	       str_equal(a->directory, b->directory) && a->umask == b->umask && env_equal(a->env, b->env) &&
 	       a->redirect_stderr == b->redirect_stderr && log_equal(&a->out, &b->out) && log_equal(&a->err, &b->err) &&
-	       a->containment == b->containment && a->shutdown_on == b->shutdown_on;
+	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes;
 }

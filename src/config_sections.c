@@ -1,18 +1,29 @@
 /* config_sections.c — the sections other than [program:x] (Supervisor 4.2.5 semantics):
  * [supervisord], [group:x], [include], [unix_http_server] and the accepted others. */
 #include <ctype.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "config_loader.h"
 #include "pathname.h"
 
+/* KEY's value in S expanded (malloc'd), *at its entry; NULL: absent (*at NULL) or an
+ * expansion error (reported). */
+static char *ctl_value(struct loader *ld, const struct ini_section *s, const char *key, const struct ini_entry **at)
+{
+	*at = ini_get(s, key);
+	return *at ? expand_entry(ld, *at, base_ctx(ld, *at)) : NULL;
+}
+
 static const char *const supervisord_keys[] = {
 	"logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile", "umask", "nodaemon",
 	"silent", "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi",
-	"environment", "identifier",
+	"environment", "identifier", "tail_bytes",
 };
 
 static int supervisord_environment(struct loader *ld, const struct ini_section *s)
@@ -67,6 +78,27 @@ static int supervisord_pidfile(struct loader *ld, const struct ini_section *s)
 	return rc ? fail(ld, e->file->path, e->line, "%s", why) : 0;
 }
 
+/* identifier= (getIdentification's answer); tend's tail_bytes= (its own log's ring). */
+static int supervisord_ctl(struct loader *ld, const struct ini_section *s)
+{
+	const struct ini_entry *e;
+	char *v = ctl_value(ld, s, "identifier", &e);
+	if (e && !v)
+		return -1;
+	if (v && !(ld->cfg->identifier = arena_strdup(ld->keys.mem, v))) {
+		free(v);
+		return fail_alloc(ld, e->file->path, e->line);
+	}
+	free(v);
+	if (!(v = ctl_value(ld, s, "tail_bytes", &e)))
+		return e ? -1 : 0;
+	int bad = parse_bytes(v, &ld->cfg->tail_bytes) || ld->cfg->tail_bytes > TAIL_BYTES_MAX;
+	if (bad)
+		fail(ld, e->file->path, e->line, "invalid value '%.100s' for key 'tail_bytes' (expected a size up to 64MB such as 1MB, 64KB or 0)", v);
+	free(v);
+	return bad ? -1 : 0;
+}
+
 /* environment=, and pidfile=, minfds=, minprocs= for main.c; the other daemon settings
  * have no meaning for a PID 1. */
 static int load_supervisord(struct loader *ld, const struct ini_section *s)
@@ -79,29 +111,196 @@ static int load_supervisord(struct loader *ld, const struct ini_section *s)
 		if (k == sizeof supervisord_keys / sizeof *supervisord_keys)
 			warnf(ld, e->file->path, e->line, "unknown key '%s' in [supervisord] ignored", e->key);
 	}
-	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) ||
+	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) ||
 	       supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) || supervisord_limit(ld, s, "minprocs", &ld->cfg->minprocs)
 		       ? -1 : 0;
 }
 
-/* file=: made absolute like supervisord's normalize_path() (no directory check there). */
+/* ---- the control server: [unix_http_server], [inet_http_server] ------------------------
+ * supervisord's server_configs_from_parser(): values are expanded, checks in its order,
+ * errors in its words. tend: one section of each kind ([unix_http_server:name] is an
+ * unknown section); empty file= is an error (supervisord listens on its cwd's name). */
+
+static void warn_unknown_keys(struct loader *ld, const struct ini_section *s, const char *const *keys, size_t n)
+{
+	for (int i = 0; i < s->nentries; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(keys[k], s->entries[i].key))
+			k++;
+		if (k == n)
+			warnf(ld, s->entries[i].file->path, s->entries[i].line, "unknown key '%s' in [%s] ignored", s->entries[i].key, s->name);
+	}
+}
+
+/* _parse_username_and_password(): both or neither; an empty username means no
+ * authentication (supervisord's http server checks `if username`). */
+static int ctl_auth(struct loader *ld, const struct ini_section *s, struct ctl_listen *l)
+{
+	const struct ini_entry *ue = ini_get(s, "username"), *pe = ini_get(s, "password"), *e;
+	if (!ue && !pe)
+		return 0;
+	if (!ue || !pe)
+		return fail(ld, s->file->path, s->line, "Section [%s] contains incomplete authentication: If a username or a "
+			    "password is specified, both the username and password must be specified", s->name);
+	char *u = ctl_value(ld, s, "username", &e), *p = u ? ctl_value(ld, s, "password", &e) : NULL;
+	int rc = 0;
+	if (u && p && *u) {
+		l->username = arena_strdup(ld->keys.mem, u);
+		l->password = arena_strdup(ld->keys.mem, p);
+		if (!l->username || !l->password)
+			rc = fail_alloc(ld, e->file->path, e->line);
+	}
+	if (!u || !p)
+		rc = -1;
+	free(u);
+	free(p);
+	return rc;
+}
+
+/* Python's int(v, 8) for a mode: an optional 0o prefix, octal digits. tend: at most 07777. */
+static int parse_mode(const char *v, int *out)
+{
+	char *end;
+	if (!strncasecmp(v, "0o", 2))
+		v += 2;
+	if (!*v || !strchr("01234567", *v))
+		return -1;
+	long n = strtol(v, &end, 8);
+	if (*end || n > 07777)
+		return -1;
+	*out = (int)n;
+	return 0;
+}
+
+/* name_to_uid()/name_to_gid(): a number must exist in the database too. */
+static int user_id(const char *v, uid_t *out)
+{
+	long long n;
+	struct passwd *pw = parse_int(v, 0, UINT_MAX - 1, &n) ? getpwnam(v) : getpwuid((uid_t)n);
+	return pw ? (*out = pw->pw_uid, 0) : -1;
+}
+
+static int group_id(const char *v, gid_t *out)
+{
+	long long n;
+	struct group *gr = parse_int(v, 0, UINT_MAX - 1, &n) ? getgrnam(v) : getgrgid((gid_t)n);
+	return gr ? (*out = gr->gr_gid, 0) : -1;
+}
+
+/* colon_separated_user_group(): "user" or "user:group", names or ids. */
+static int parse_owner(char *v, struct ctl_listen *l)
+{
+	char *colon = strchr(v, ':');
+	if (colon)
+		*colon = 0;
+	int bad = user_id(v, &l->uid) || (colon ? group_id(colon + 1, &l->gid) : (l->gid = (gid_t)-1, 0));
+	if (colon)
+		*colon = ':';
+	return bad ? -1 : 0;
+}
+
+static int unix_chown_chmod(struct loader *ld, const struct ini_section *s, struct ctl_listen *l)
+{
+	const struct ini_entry *e;
+	char *v = ctl_value(ld, s, "chown", &e);
+	if (e && !v)
+		return -1;
+	if (v) {
+		int bad = parse_owner(v, l);
+		if (bad)
+			fail(ld, e->file->path, e->line, "Invalid sockchown value %s", v);
+		free(v);
+		if (bad)
+			return -1;
+		l->chown_set = true;
+	}
+	if (!(v = ctl_value(ld, s, "chmod", &e)))
+		return e ? -1 : 0;
+	int bad = parse_mode(v, &l->chmod);
+	if (bad)
+		fail(ld, e->file->path, e->line, "Invalid chmod value %s", v);
+	free(v);
+	return bad ? -1 : 0;
+}
+
+/* file= is made absolute like normalize_path() (no directory check there, none here). */
 static int load_unix_http_server(struct loader *ld, const struct ini_section *s)
 {
-	const struct ini_entry *e = ini_get(s, "file");
+	static const char *const keys[] = {"file", "chmod", "chown", "username", "password"};
+	struct ctl_listen *l = &ld->cfg->unix_srv;
+	const struct ini_entry *e;
 	char path[PATH_MAX];
-	if (!e)
-		return 0;
-	char *v = expand_entry(ld, e, base_ctx(ld, e));
-	if (!v)
+	warn_unknown_keys(ld, s, keys, sizeof keys / sizeof *keys);
+	*l = (struct ctl_listen){.set = true, .chmod = 0700, .uid = (uid_t)-1, .gid = (gid_t)-1, .port = -1};
+	char *v = ctl_value(ld, s, "file", &e);
+	if (!v && e)
 		return -1;
+	if (!v || !*v) {
+		free(v);
+		return fail(ld, e ? e->file->path : s->file->path, e ? e->line : s->line, "section [%s] has no file value", s->name);
+	}
 	int rc = path_expand_user(v, path, sizeof path);
 	free(v);
 	if (rc)
 		return fail(ld, e->file->path, e->line, "path too long");
 	if (path[0] != '/' && !ld->keys.cwd)
 		return fail(ld, e->file->path, e->line, "relative path %.300s, but the current directory is unknown", path);
-	ld->cfg->ctl_socket = path_absolute(ld->keys.mem, ld->keys.cwd, path);
-	return ld->cfg->ctl_socket ? 0 : fail_alloc(ld, e->file->path, e->line);
+	if (!(l->file = path_absolute(ld->keys.mem, ld->keys.cwd, path)))
+		return fail_alloc(ld, e->file->path, e->line);
+	return ctl_auth(ld, s, l) || unix_chown_chmod(ld, s, l) ? -1 : 0;
+}
+
+/* inet_address(): "host:port" (split at the last ':'), ":port", "*:port" or "port"; the
+ * host lowercased, "" or "*" meaning all interfaces; port_number() is 1..65535.
+ * tend: one message for every bad port (supervisord has three, one of them Python's). */
+static int parse_inet(struct loader *ld, const struct ini_entry *e, const char *v, struct ctl_listen *l)
+{
+	const char *colon = strrchr(v, ':'), *port = colon ? colon + 1 : v;
+	long long n;
+	if (colon && !*port)
+		return fail(ld, e->file->path, e->line, "no port number specified in '%.200s'", v);
+	if (parse_int(port, 1, 65535, &n))
+		return fail(ld, e->file->path, e->line, "not a valid port number: '%.200s'", port);
+	l->port = (int)n;
+	size_t hn = colon ? (size_t)(colon - v) : 0;
+	if (hn == 1 && *v == '*')
+		hn = 0;
+	if (!(l->host = arena_strndup(ld->keys.mem, v, hn)))
+		return fail_alloc(ld, e->file->path, e->line);
+	for (char *h = l->host; *h; h++)
+		*h = (char)tolower((unsigned char)*h);
+	return 0;
+}
+
+static int load_inet_http_server(struct loader *ld, const struct ini_section *s)
+{
+	static const char *const keys[] = {"port", "username", "password"};
+	struct ctl_listen *l = &ld->cfg->inet_srv;
+	const struct ini_entry *e;
+	warn_unknown_keys(ld, s, keys, sizeof keys / sizeof *keys);
+	*l = (struct ctl_listen){.set = true, .chmod = 0700, .uid = (uid_t)-1, .gid = (gid_t)-1, .port = -1};
+	if (ctl_auth(ld, s, l))
+		return -1;
+	char *v = ctl_value(ld, s, "port", &e);
+	if (!v)
+		return e ? -1 : fail(ld, s->file->path, s->line, "section [%s] has no port value", s->name);
+	int rc = parse_inet(ld, e, v, l);
+	free(v);
+	return rc;
+}
+
+/* [rpcinterface:x]: supervisord imports supervisor.rpcinterface_factory and calls it.
+ * tend has the main interface built in, whatever [rpcinterface:supervisor] names (that
+ * section only switches it on in supervisord, and every config carries it); another
+ * interface is Python code tend cannot run: a warning, so its absence is not a surprise,
+ * not an error, so the same file still serves supervisord and tend. */
+static int load_rpcinterface(struct loader *ld, const struct ini_section *s)
+{
+	if (!ini_get(s, "supervisor.rpcinterface_factory"))
+		return fail(ld, s->file->path, s->line, "section [%s] does not specify a supervisor.rpcinterface_factory", s->name);
+	if (strcmp(s->name, "rpcinterface:supervisor"))
+		warnf(ld, s->file->path, s->line, "[%s] ignored: tend does not load Python RPC interfaces", s->name);
+	return 0;
 }
 
 /* Membership is marked on the program's section (mark = member index + 1): O(1) lookups. */
@@ -182,7 +381,11 @@ static int load_section(struct loader *ld, const struct ini_section *s)
 		return ini_get(s, "files") ? 0 : fail(ld, s->file->path, s->line, "[include] has no files=");
 	if (!strcmp(n, "unix_http_server"))
 		return load_unix_http_server(ld, s);
-	if (!strcmp(n, "supervisord") || !strcmp(n, "supervisorctl") || !strcmp(n, "inet_http_server") || has_prefix(n, "rpcinterface:"))
+	if (!strcmp(n, "inet_http_server"))
+		return load_inet_http_server(ld, s);
+	if (has_prefix(n, "rpcinterface:"))
+		return load_rpcinterface(ld, s);
+	if (!strcmp(n, "supervisord") || !strcmp(n, "supervisorctl")) /* [supervisorctl]: the client's */
 		return 0;
 	if (has_prefix(n, "eventlistener:") || has_prefix(n, "fcgi-program:"))
 		return fail(ld, s->file->path, s->line, "[%s] is not supported yet", n);
@@ -193,6 +396,9 @@ static int load_section(struct loader *ld, const struct ini_section *s)
  * environment= is available to every other section's %(ENV_X)s. */
 int load_sections(struct loader *ld)
 {
+	ld->cfg->tail_bytes = TAIL_BYTES_DEFAULT;
+	if (!(ld->cfg->identifier = arena_strdup(ld->keys.mem, "supervisor")))
+		return fail_alloc(ld, ld->cfg->path, 0);
 	const struct ini_section *sup = ini_section(&ld->ini, "supervisord");
 	if (sup && load_supervisord(ld, sup))
 		return -1;

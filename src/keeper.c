@@ -186,12 +186,25 @@ static void __attribute__((noreturn)) keeper_loop(struct keeper *k)
 }
 
 /* Fail before any process exists: tend counts it as a failed start (supervisord's spawnerr). */
-static void __attribute__((noreturn)) spawn_error(const char *fmt, const char *a, const char *b)
+static void __attribute__((noreturn)) spawn_error_kind(int kind, const char *fmt, const char *a, const char *b)
 {
 	char text[240];
 	snprintf(text, sizeof text, fmt, a, b);
-	send_msg(K_SPAWNERR, 0, text);
+	send_msg(K_SPAWNERR, kind, text);
 	_exit(0);
+}
+
+static void __attribute__((noreturn)) spawn_error(const char *fmt, const char *a, const char *b)
+{
+	spawn_error_kind(SPAWNERR_OTHER, fmt, a, b);
+}
+
+static int check_kind(const char *why)
+{
+	if (!strncmp(why, "can't find command", 18))
+		return SPAWNERR_NO_FILE;
+	return !strncmp(why, "command at", 10) || !strncmp(why, "no permission", 13) ? SPAWNERR_NOT_EXECUTABLE
+											    : SPAWNERR_OTHER;
 }
 
 /* The keeper proper; stdio and fds 3 (report) and 4 (cmd) are in place. */
@@ -217,7 +230,7 @@ static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
 	struct run_as ru;
 	char why[240];
 	if (spawn_check(p, &ru, why, sizeof why))
-		spawn_error("%s%s", why, "");
+		spawn_error_kind(check_kind(why), "%s%s", why, "");
 	k.main = fork();
 	if (k.main < 0)
 		spawn_error("fork: %s%s", strerror(errno), "");
@@ -246,12 +259,13 @@ static void close_from_proc(int lowest)
 	closedir(d);
 }
 
-/* Give the keeper exactly: 0 /dev/null, 1 out, 2 err, 3 report, 4 cmd; close the
- * rest, so no other service's pipe is held open by this keeper. */
-static int keeper_fds(int out, int err, int report, int cmd)
+/* Give the keeper exactly: 0 stdin (the service's pipe, or /dev/null), 1 out, 2 err,
+ * 3 report, 4 cmd; close the rest, so no other service's pipe is held open by this keeper. */
+static int keeper_fds(int in, int out, int err, int report, int cmd)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int fds[5] = {null, out, err, report, cmd}, tmp[5];
+	if (in < 0)
+		in = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int fds[5] = {in, out, err, report, cmd}, tmp[5];
 	for (int i = 0; i < 5; i++)
 		if (fds[i] < 0 || (tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
 			return -1;
@@ -347,7 +361,7 @@ int keeper_exec_main(int argc, char **argv)
 
 /* Two pipes, not a socket: a report written just before the keeper exits is never
  * lost (a socket closed with unread data resets its peer). */
-pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int out, int err, int *report, int *cmd)
+pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int in, int out, int err, int *report, int *cmd)
 {
 	int rp[2], cp[2];
 	if (pipe2(rp, O_CLOEXEC) < 0)
@@ -359,7 +373,7 @@ pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int out, int 
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (keeper_fds(out, err, rp[1], cp[0]) < 0) {
+		if (keeper_fds(in, out, err, rp[1], cp[0]) < 0) {
 			char why[128];
 			snprintf(why, sizeof why, "keeper: file descriptors: %s", strerror(errno));
 			report_to(rp[1], K_SPAWNERR, 0, why);

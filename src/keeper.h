@@ -8,12 +8,17 @@
 /* Reports (keeper -> tend) are numbered from 1, commands (tend -> keeper) from 10. Every
  * message is one fixed-size record, written in one write(2) (< PIPE_BUF: atomic), so a
  * reader that reads whole records never sees half of one. */
+/* K_SPAWNERR's a: what supervisord's start refuses before it spawns (NotFound ->
+ * NO_FILE; NotExecutable, NoPermission -> NOT_EXECUTABLE); 0: any other spawn error. */
+enum { SPAWNERR_OTHER, SPAWNERR_NO_FILE, SPAWNERR_NOT_EXECUTABLE };
+
 enum {
 	K_HELLO = 1, /* a: KEEPER_PROTO; first message of every keeper (the re-exec handshake) */
 	K_SPAWNED,   /* a: pid of the main process */
 	K_RUNNING,   /* the main process has stayed up for startsecs */
 	K_EXITED,    /* a: its wait status; when: the keeper's clock at the reap */
-	K_SPAWNERR,  /* text: why the service could not be started (no process was made) */
+	K_SPAWNERR,  /* text: why the service could not be started (no process was made);
+		      * a: SPAWNERR_NO_FILE / SPAWNERR_NOT_EXECUTABLE for the command check */
 	K_KILLING,   /* a: processes that got SIGKILL after stopwaitsecs */
 	K_STOP = 10, /* stop the service (stopsignal, stopwaitsecs, SIGKILL) */
 	K_SIGNAL,    /* a: signal for the main process */
@@ -41,7 +46,7 @@ struct keeper_spec {
 /* Fork a keeper for SPEC with the service's output pipes; *report gets the read end of the
  * keeper's reports, *cmd the write end for commands (both non-blocking, cloexec). The keeper
  * re-execs tend unless t->keeper_fork_only (or the exec is impossible). */
-pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int out, int err, int *report, int *cmd);
+pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int in, int out, int err, int *report, int *cmd);
 
 /* main() of `tend --keeper NAME` (the re-exec'd keeper; the record is on fd 5). */
 int keeper_exec_main(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* log.h — services' output: pipes read in turns, cut into lines for the console,
  * copied unchanged to log paths. */
 #pragma once
+#include "ring.h"
 #include "sink.h"
 #include "tend.h"
 
@@ -30,6 +31,7 @@ struct log_src {
 	bool blocked;             /* the sink had no room during this turn */
 	bool paused;              /* not reading: waiting for the sink */
 	struct sink_waiter waiter;
+	struct ring *ring;        /* the service's recent output (supervisorctl tail), or NULL */
 	struct log_src *next;
 };
 

@@ -1,7 +1,9 @@
 /* main.c — start-up order matters: block every signal first (nothing sent after this
  * instruction is lost), then parse the command line, load the config, become a
  * subreaper, spawn, leave the start directory, loop. */
+#include "ctl.h"
 #include "keeper.h"
+#include "ctl_server.h"
 #include "log.h"
 
 #include <errno.h>
@@ -75,9 +77,22 @@ static void leave_start_dir(struct tend *t)
 	t->start_dir_fd = fd;
 }
 
+/* The loop's before-sleep: replies that became ready this turn go out first, then
+ * whether the work is over is judged. */
+static void end_of_turn(struct tend *t)
+{
+	if (t->ctl)
+		ctl_server_turn(t);
+	reap_check_done(t);
+}
+
 int main(int argc, char **argv)
 {
 	static struct tend t; /* the one state struct; static: zeroed, never on a small stack */
+	/* the client is another program: dispatched before tend blocks any signal */
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (!strcmp(base, "supervisorctl") || (argc > 1 && !strcmp(argv[1], "ctl")))
+		return ctl_main(argc, argv, !strcmp(base, "supervisorctl"));
 	signals_block_all(&t.orig_mask);
 	if (argc > 1 && !strcmp(argv[1], "--keeper"))
 		return keeper_exec_main(argc, argv);
@@ -108,10 +123,13 @@ int main(int argc, char **argv)
 	leave_start_dir(&t);
 	if (t.opt.argv && spawn_exec_child(&t) < 0)
 		die(&t, 1, "fork: %s", strerror(errno));
+	if (t.cfg) /* first: a configured socket that cannot be had stops everything (it exits 2) */
+		ctl_server_start(&t); /* -1: the default socket is unavailable, as it warned */
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
-	loop_run(&t, reap_check_done);
+	loop_run(&t, end_of_turn);
 	if (t.cfg) {
+		ctl_server_stop(&t);
 		logs_flush_all(&t);
 		services_cleanup(&t);
 	}

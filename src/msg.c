@@ -34,6 +34,7 @@ static void put_line(struct tend *t, const char *line, size_t len)
 	}
 	if (!sink_put_own(t, k, line, len))
 		t->msg_dropped++;
+	ring_put(t, &t->mainlog, line, len);
 }
 
 static void vsay(struct tend *t, bool error, const char *fmt, va_list ap)

@@ -3,6 +3,7 @@
  * Option parsing always stops at the first non-option: glibc tini permutes argv, which
  * turns `tini sh -c x` into an error; tend does not copy that trap. */
 #include "tend.h"
+#include "duration.h"
 #include "signame.h"
 
 #include <getopt.h>
@@ -59,20 +60,6 @@ static int parse_rewrite(struct tend *t, char *arg)
 	return 0;
 }
 
-/* "2", "0.5", "1.25" -> milliseconds; -1 if invalid. (No strtod: it would pull
- * floating-point scanning into the static binary for one option.) */
-static long long parse_seconds_ms(const char *s)
-{
-	long long ms = 0, scale = 1000;
-	const char *p = s;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((ms = ms * 10 + (*p - '0') * 1000) > 100000000LL * 1000)
-			return -1;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			ms += (scale /= 10) * (*p - '0');
-	return (p == s || *p) ? -1 : ms;
-}
 
 static void parse_tend(struct tend *t, int argc, char **argv)
 {
@@ -109,7 +96,7 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 				usage_error("invalid signal '%s'", optarg);
 			break;
 		case O_GRACE:
-			if ((ms = parse_seconds_ms(optarg)) < 0 || ms > 86400000LL)
+			if ((ms = seconds_to_ms(optarg)) < 0 || ms > 86400000LL)
 				usage_error("invalid --grace '%s' (want seconds)", optarg);
 			t->opt.grace_ms = (int)ms;
 			break;

@@ -9,14 +9,17 @@
 #include "service.h"
 #include "keeper.h"
 #include "signame.h"
+#include "stdin_pipe.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CRASH_DELAY_MIN 100   /* ms, first restart after a run shorter than 1 s */
@@ -77,6 +80,7 @@ static void spawn_timer(struct tend *t, struct timer *tm)
 static void failed_start(struct tend *t, struct svc *s, const char *why)
 {
 	s->backoff++;
+	s->quick_exit = !s->spawnerr[0];
 	set_state(t, s, ST_BACKOFF, "%s", why);
 }
 
@@ -192,12 +196,25 @@ static void main_exited(struct tend *t, struct svc *s, int status, uint64_t when
 	s->exited = true;
 	s->status = status;
 	s->exited_at = when;
+	s->stop_wall = (long long)time(NULL);
 	if (s->state == ST_STARTING)
 		failed_start(t, s, what);
 	else if (s->state == ST_RUNNING)
 		set_state(t, s, ST_EXITED, "%s; %s", what, exit_expected(s) ? "expected" : "not expected");
 	else
 		say(t, V_INFO, "%s: main process %s", s->p->name, what);
+}
+
+/* As supervisord, which checks the command before spawning: no attempt is counted and
+ * the state is what it was. */
+static void start_refused(struct tend *t, struct svc *s, int kind, const char *why)
+{
+	s->refusable = false;
+	s->refused = kind;
+	snprintf(s->refused_why, sizeof s->refused_why, "%s", why);
+	s->exited = true; /* no process was made */
+	s->start_wall = s->prev_start_wall;
+	set_state(t, s, s->prev_state, "%s", why);
 }
 
 static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
@@ -212,6 +229,7 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 			stop_phase(t, s, keeper_deadline(s));
 		break;
 	case K_SPAWNED:
+		s->refusable = false;
 		s->pid = m->a;
 		say(t, V_INFO, "%s: spawned with pid %d", s->p->name, (int)s->pid);
 		break;
@@ -225,6 +243,10 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 		break;
 	case K_SPAWNERR:
 		m->text[sizeof m->text - 1] = 0;
+		if (m->a != SPAWNERR_OTHER && s->refusable) {
+			start_refused(t, s, m->a, m->text);
+			break;
+		}
 		snprintf(s->spawnerr, sizeof s->spawnerr, "%s", m->text);
 		s->exited = true; /* no process was made */
 		failed_start(t, s, s->spawnerr);
@@ -273,13 +295,25 @@ static void on_ctl(struct tend *t, struct watch *w, uint32_t events)
 
 /* ---- start, stop, settle ---- */
 
+static void ring_size(struct tend *t, struct ring *r, long long cap)
+{
+	if (r->cap != (size_t)cap) {
+		ring_free(t, r);
+		ring_init(r, (size_t)cap);
+	}
+}
+
 static int open_pipes(struct tend *t, struct svc *s)
 {
+	ring_size(t, &s->out_ring, s->p->tail_bytes);
+	ring_size(t, &s->err_ring, s->p->redirect_stderr ? 0 : s->p->tail_bytes);
 	if (s->out_w < 0 && (s->out_w = logs_open(t, &s->out, s->p->name, &s->p->out, 1, s->colour)) < 0)
 		return -1;
+	s->out.ring = &s->out_ring;
 	if (s->p->redirect_stderr || s->err_w >= 0)
 		return 0;
 	s->err_w = logs_open(t, &s->err, s->p->name, &s->p->err, 2, s->colour);
+	s->err.ring = &s->err_ring;
 	return s->err_w < 0 ? -1 : 0;
 }
 
@@ -288,6 +322,7 @@ static void backoff_or_fatal(struct tend *t, struct svc *s);
 /* supervisord's spawnerr: no process, but it counts as a failed start */
 static void spawn_failed(struct tend *t, struct svc *s)
 {
+	s->refusable = false; /* not the command's fault: a failed start like any other */
 	if (s->state != ST_STARTING)
 		set_state(t, s, ST_STARTING, NULL);
 	failed_start(t, s, s->spawnerr);
@@ -309,11 +344,22 @@ void svc_spawn(struct tend *t, struct svc *s)
 		return;
 	}
 	struct keeper_spec spec = {.p = *s->p, .start_dir = t->start_dir, .nofile = t->svc_nofile, .nproc = t->svc_nproc};
-	int ctl;
+	s->prev_state = s->state;
+	s->prev_start_wall = s->start_wall;
+	s->refused = 0;
+	int ctl, in = stdin_pipe_open(s);
+	if (in < 0)
+		say(t, V_WARN, "%s: stdin pipe: %s; this run gets no stdin (sendProcessStdin fails)", s->p->name,
+		    strerror(errno));
 	s->started = now_ms(); /* before the fork: the keeper's exit time is never earlier */
-	s->keeper = keeper_spawn(t, &spec, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, &ctl, &s->cmd_fd);
+	s->start_wall = (long long)time(NULL);
+	s->quick_exit = false;
+	s->keeper = keeper_spawn(t, &spec, in, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, &ctl, &s->cmd_fd);
+	if (in >= 0)
+		close(in);
 	if (s->keeper < 0) {
 		s->keeper = 0;
+		stdin_pipe_close(t, s);
 		snprintf(s->spawnerr, sizeof s->spawnerr, "fork: %s", strerror(errno));
 		spawn_failed(t, s);
 		return;
@@ -385,6 +431,8 @@ static void settle(struct tend *t, struct svc *s)
 	timer_cancel(t, &s->notice_tm);
 	s->keeper_lost = s->killing = false;
 	pidset_free(&s->strays);
+	stdin_pipe_close(t, s);
+	s->refusable = false;
 	logs_end_run(t, &s->out); /* deliver what is in the pipes, even without a newline */
 	if (s->err_w >= 0)
 		logs_end_run(t, &s->err);
@@ -395,6 +443,21 @@ static void settle(struct tend *t, struct svc *s)
 				describe_status(s->status, what, sizeof what);
 			set_state(t, s, ST_STOPPED, "%s", what);
 		}
+		if (s->start_pending && !t->stopping && !s->remove && !s->next_p) {
+			s->start_pending = false; /* started again while it was stopping */
+			svc_spawn(t, s);
+			return;
+		}
+		s->start_pending = false;
+		supervise_after_stop(t, s);
+		return;
+	}
+	if (s->start_pending) { /* a start asked for while this run was ending */
+		s->start_pending = false;
+		svc_spawn(t, s);
+		return;
+	}
+	if (s->refused) { /* no process was made: nothing exited, nothing to restart */
 		supervise_after_stop(t, s);
 		return;
 	}
@@ -481,4 +544,7 @@ void svc_release(struct tend *t, struct svc *s)
 	timer_cancel(t, &s->deadline_tm);
 	timer_cancel(t, &s->notice_tm);
 	pidset_free(&s->strays);
+	stdin_pipe_close(t, s);
+	ring_free(t, &s->out_ring);
+	ring_free(t, &s->err_ring);
 }

@@ -12,7 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-static struct svc *svc_new(struct tend *t, const struct program *p)
+struct svc *svc_new(struct tend *t, const struct program *p)
 {
 	struct svc *s = calloc(1, sizeof *s);
 	if (!s)
@@ -20,7 +20,7 @@ static struct svc *svc_new(struct tend *t, const struct program *p)
 	s->p = p;
 	s->ctl.fd = s->cmd_fd = s->out.fd = s->err.fd = -1;
 	s->out.file_fd = s->err.file_fd = -1;
-	s->out_w = s->err_w = -1;
+	s->out_w = s->err_w = s->in_w = -1;
 	s->colour = t->nsvcs;
 	struct svc **v = realloc(t->svcs, (size_t)(t->nsvcs + 1) * sizeof *v);
 	if (!v) {
@@ -29,6 +29,7 @@ static struct svc *svc_new(struct tend *t, const struct program *p)
 	}
 	t->svcs = v;
 	t->svcs[t->nsvcs++] = s;
+	t->svcs_gen++;
 	int w = (int)strlen(p->name);
 	if (w > t->name_width)
 		t->name_width = w > 24 ? 24 : w;
@@ -41,6 +42,14 @@ static int by_priority(const void *a, const void *b)
 	if (x->p->priority != y->p->priority)
 		return x->p->priority < y->p->priority ? -1 : 1;
 	return x->colour - y->colour; /* stable: file order */
+}
+
+static void start_all(struct tend *t)
+{
+	qsort(t->svcs, (size_t)t->nsvcs, sizeof *t->svcs, by_priority);
+	for (int i = 0; i < t->nsvcs; i++)
+		if (t->svcs[i]->p->autostart)
+			svc_spawn(t, t->svcs[i]);
 }
 
 static const char nofile_msg[] =
@@ -120,13 +129,11 @@ int services_start(struct tend *t)
 	raise_limits(t);
 	if (logs_init(t) < 0)
 		return -1;
+	ring_init(&t->mainlog, (size_t)t->cfg->tail_bytes);
 	for (int i = 0; i < t->cfg->nprogs; i++)
 		if (!svc_new(t, &t->cfg->progs[i]))
 			return -1;
-	qsort(t->svcs, (size_t)t->nsvcs, sizeof *t->svcs, by_priority);
-	for (int i = 0; i < t->nsvcs; i++)
-		if (t->svcs[i]->p->autostart)
-			svc_spawn(t, t->svcs[i]);
+	start_all(t);
 	write_pidfile(t);
 	return 0;
 }
@@ -160,6 +167,42 @@ bool services_idle(struct tend *t)
 	return true;
 }
 
+
+/* supervisord's restart: everything stopped, the file read again, everything started. */
+static void restart_now(struct tend *t)
+{
+	t->restarting = t->stopping = false;
+	collect_garbage(t);
+	struct config *nc = calloc(1, sizeof *nc);
+	char err[1024];
+	if (!nc || config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, sizeof err, NULL) < 0) {
+		say(t, V_WARN, "restart: %s; starting the previous configuration", nc ? err : "out of memory");
+		free(nc);
+	} else if (retire_config(t, t->cfg) < 0) {
+		say(t, V_WARN, "restart: out of memory; starting the previous configuration");
+		config_free(nc);
+		free(nc);
+	} else {
+		t->cfg = nc;
+	}
+	while (t->nsvcs)
+		svc_remove(t, t->svcs[t->nsvcs - 1]);
+	t->name_width = 0;
+	for (int i = 0; i < t->cfg->nprogs; i++)
+		if (!svc_new(t, &t->cfg->progs[i]))
+			say(t, V_WARN, "restart: out of memory");
+	say(t, V_WARN, "restarted");
+	start_all(t);
+}
+
+void services_restart(struct tend *t)
+{
+	if (t->stopping)
+		return;
+	t->restarting = true;
+	services_stop_all(t);
+}
+
 /* Stop the highest priority level that still has processes. */
 static void stop_next_level(struct tend *t)
 {
@@ -169,6 +212,8 @@ static void stop_next_level(struct tend *t)
 		if (svc_active(t->svcs[i]) && (!any || t->svcs[i]->p->priority > level))
 			level = t->svcs[i]->p->priority, any = true;
 	t->stop_level = any ? level : INT_MAX;
+	if (!any && t->restarting)
+		restart_now(t);
 	if (!any)
 		return; /* nothing left to stop: the loop's before-sleep check finishes */
 	for (int i = 0; i < t->nsvcs; i++)
@@ -212,7 +257,7 @@ static void close_pipes(struct tend *t, struct svc *s)
 	s->out_w = s->err_w = -1;
 }
 
-static void svc_remove(struct tend *t, struct svc *s)
+void svc_remove(struct tend *t, struct svc *s)
 {
 	close_pipes(t, s);
 	int i = 0;
@@ -220,6 +265,7 @@ static void svc_remove(struct tend *t, struct svc *s)
 		i++;
 	memmove(&t->svcs[i], &t->svcs[i + 1], (size_t)(t->nsvcs - i - 1) * sizeof *t->svcs);
 	t->nsvcs--;
+	t->svcs_gen++;
 	svc_release(t, s);
 	s->dead_gen = t->gen; /* may still sit in this epoll batch: free in a later turn */
 	s->next_dead = t->graveyard;
@@ -255,139 +301,3 @@ void supervise_after_stop(struct tend *t, struct svc *s)
 	stop_next_level(t);
 }
 
-/* ---- SIGHUP: re-read and apply the difference ---- */
-
-static int by_program_name(const void *a, const void *b)
-{
-	return strcmp((*(const struct program *const *)a)->name, (*(const struct program *const *)b)->name);
-}
-
-/* The new config's programs sorted by name: a reload of 10,000 services stays
- * O(n log n). */
-static const struct program **name_index(const struct config *c)
-{
-	const struct program **v = malloc(((size_t)c->nprogs + 1) * sizeof *v);
-	for (int i = 0; v && i < c->nprogs; i++)
-		v[i] = &c->progs[i];
-	if (v)
-		qsort(v, (size_t)c->nprogs, sizeof *v, by_program_name);
-	return v;
-}
-
-static const struct program *find_program(const struct program **index, int n, const char *name)
-{
-	struct program key = {.name = (char *)name};
-	const struct program *k = &key, **hit = bsearch(&k, index, (size_t)n, sizeof *index, by_program_name);
-	return hit ? *hit : NULL;
-}
-
-static bool config_in_use(struct tend *t, const struct config *c)
-{
-	for (int i = 0; i < t->nsvcs; i++) {
-		const struct program *p = t->svcs[i]->p, *n = t->svcs[i]->next_p;
-		if ((p >= c->progs && p < c->progs + c->nprogs) || (n && n >= c->progs && n < c->progs + c->nprogs))
-			return true;
-	}
-	return false;
-}
-
-static void collect_garbage(struct tend *t)
-{
-	for (struct svc **pp = &t->graveyard; *pp;) {
-		struct svc *s = *pp;
-		if (s->dead_gen == t->gen) {
-			pp = &s->next_dead;
-			continue;
-		}
-		*pp = s->next_dead;
-		free(s);
-	}
-	for (int i = 0; i < 64; i++)
-		if (t->retired[i] && !config_in_use(t, t->retired[i])) {
-			config_free(t->retired[i]);
-			free(t->retired[i]);
-			t->retired[i] = NULL;
-		}
-}
-
-static int retire(struct tend *t, struct config *c)
-{
-	for (int i = 0; i < 64; i++)
-		if (!t->retired[i]) {
-			t->retired[i] = c;
-			return 0;
-		}
-	return -1;
-}
-
-static void apply_diff(struct tend *t, struct config *nc)
-{
-	int n = t->nsvcs;
-	struct svc **old = malloc((size_t)n * sizeof *old + 1);
-	const struct program **index = name_index(nc);
-	bool *known = calloc((size_t)nc->nprogs + 1, sizeof *known);
-	if (!old || !index || !known) {
-		say(t, V_WARN, "reload: out of memory");
-		free(old);
-		free(index);
-		free(known);
-		return;
-	}
-	memcpy(old, t->svcs, (size_t)n * sizeof *old);
-	for (int i = 0; i < n; i++) {
-		struct svc *s = old[i];
-		const struct program *np = find_program(index, nc->nprogs, s->p->name);
-		if (np)
-			known[np - nc->progs] = true;
-		if (!np) {
-			say(t, V_WARN, "%s: removed from the configuration", s->p->name);
-			s->remove = true;
-			svc_stop(t, s);
-		} else if (s->remove || s->next_p) { /* back, or changed again, while stopping */
-			s->remove = false;
-			s->next_p = np;
-		} else if (program_equal(s->p, np)) {
-			svc_set_program(t, s, np);
-		} else {
-			say(t, V_WARN, "%s: configuration changed: restarting", s->p->name);
-			s->next_p = np;
-			svc_stop(t, s);
-		}
-	}
-	for (int i = 0; i < nc->nprogs; i++) {
-		if (known[i])
-			continue;
-		struct svc *s = svc_new(t, &nc->progs[i]);
-		say(t, V_WARN, "%s: added", nc->progs[i].name);
-		if (s && s->p->autostart)
-			svc_spawn(t, s);
-	}
-	free(old);
-	free(index);
-	free(known);
-}
-
-void services_reload(struct tend *t)
-{
-	if (t->stopping)
-		return;
-	collect_garbage(t);
-	struct config *nc = calloc(1, sizeof *nc);
-	char err[1024];
-	/* relative paths in the file mean the start directory, as at start-up */
-	int rc = nc ? config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, sizeof err, NULL) : -1;
-	if (rc < 0) {
-		say(t, V_WARN, "reload: %s; keeping the running configuration", nc ? err : "out of memory");
-		free(nc);
-		return;
-	}
-	if (retire(t, t->cfg) < 0) {
-		say(t, V_WARN, "reload: too many reloads still in progress; try again later");
-		config_free(nc);
-		free(nc);
-		return;
-	}
-	say(t, V_WARN, "reloading %s", t->opt.config);
-	t->cfg = nc;
-	apply_diff(t, nc);
-}

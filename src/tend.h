@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "ring.h"
 
 #define TEND_VERSION "0.1.0"
 
@@ -135,13 +136,16 @@ struct tend {
 	struct config *cfg;
 	struct svc **svcs;
 	int nsvcs;
+	uint64_t svcs_gen;      /* bumped whenever svcs changes: name lookups are memoised against it */
 	bool stopping;          /* shutdown requested */
+	bool restarting;        /* ... and then start again (supervisorctl reload) */
 	bool have_exit_code;    /* a shutdown_on service set exit_code */
 	int stop_level;         /* priority being stopped */
 	struct svc *graveyard;  /* removed services, freed at a later reload */
 	struct config *retired[64]; /* configs replaced by a reload, still referenced */
 	struct sink *sinks;     /* sink.c: every output that must not block tend */
 	struct log_src *sources;
+	struct ctl_server *ctl; /* ctl_server.c: the control server's listeners and connections */
 	char *log_buf;          /* log.c: the read buffer of a source's turn */
 	uint64_t gen;           /* event-loop turns, so freed memory is never in a batch */
 	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
@@ -156,4 +160,5 @@ struct tend {
 	char *argv_area;        /* our argv strings, reused for keepers' ps titles */
 	size_t argv_len;
 	unsigned long msg_dropped; /* msg.c: own lines dropped, counted in the next one */
+	struct ring mainlog;       /* tend's own recent lines (supervisorctl maintail) */
 };

@@ -24,6 +24,9 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TEND = os.path.abspath(os.environ.get("TEND") or os.path.join(ROOT, "build", "tend"))
 ASAN = os.environ.get("TEND_ASAN") == "1"
+# Every tend under test would otherwise listen on the default /run/tend.sock and meet the
+# others there; tests of the control socket configure one (or set this) themselves.
+os.environ.setdefault("TEND_CTL_SOCKET", "none")
 # Deadlines only (never asserted as timings): generous, longer under ASan.
 SLOW = 3.0 if ASAN else 1.0
 HELPERS = ("sigprint", "procinfo", "orphans")

@@ -127,6 +127,16 @@ def read_lines(path):
         return []
 
 
+def exec_done(pid):
+    """True once execve() has finished: the kernel renames the process (comm) before it lays out the
+    new argv and environment, so a matching comm alone can still show an empty /proc/PID/environ."""
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read(1) != b""
+    except OSError:
+        return False
+
+
 def starttime(pid):
     """Process identity (pid, starttime) so a reused pid is not mistaken for the old one."""
     try:
@@ -245,7 +255,7 @@ class Tend:
                 for c in children(k):
                     cs = proc_stat(c)
                     if cs and cs["state"] != "Z" and (comm is None or cs["comm"] == comm) \
-                            and cs["comm"] != st["comm"]:
+                            and cs["comm"] != st["comm"] and exec_done(c):
                         return c
             return None
         return wait_for(find, timeout, what="main process of %s%s" % (name, " (%s)" % comm if comm else ""))

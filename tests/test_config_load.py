@@ -6,6 +6,9 @@ are absolute (28). The pure parts are unit-tested in tests/unit/test_config_*.c.
 import os
 import re
 import signal
+import subprocess
+
+import pytest
 
 from conftest import wait_for
 from supervise_util import helper, ident, read_lines, same_process_alive, sup, write_conf  # noqa: F401
@@ -138,3 +141,67 @@ def test_relative_paths_are_resolved_at_load(sup, tmp_path):
     assert rc == 0, err
     assert out.startswith("# %s: 1 process\n" % (tmp_path / "rel.conf")), out
     assert re.search(r"^  stdout +%s " % re.escape(str(tmp_path / "logs" / "a.log")), out, re.M), out
+
+
+# ---- the control server's sections: supervisord's messages, tend's FILE:LINE --------------
+
+CTL_HEAD = "[supervisord]\nlogfile=%(here)s/sd.log\npidfile=%(here)s/sd.pid\n"
+CTL_TAIL = "[program:a]\ncommand=/bin/true\n"
+
+# (text between CTL_HEAD and CTL_TAIL, the line tend names, tend's message, whether real
+# supervisord prints the same message: where its words are right, tend uses them).
+CTL_ERRORS = [
+    ("[unix_http_server]\nchmod=0700\n", 4, "section [unix_http_server] has no file value", True),
+    ("[unix_http_server]\nfile=%(here)s/s\nchmod=0899\n", 6, "Invalid chmod value 0899", True),
+    ("[unix_http_server]\nfile=%(here)s/s\nchown=no-such-user-x\n", 6, "Invalid sockchown value no-such-user-x", True),
+    ("[unix_http_server]\nfile=%(here)s/s\nchown=nobody:no-such-group-x\n", 6,
+     "Invalid sockchown value nobody:no-such-group-x", True),
+    ("[unix_http_server]\nfile=%(here)s/s\nusername=u\n", 4,
+     "Section [unix_http_server] contains incomplete authentication: If a username or a password is specified, "
+     "both the username and password must be specified", True),
+    ("[inet_http_server]\nusername=u\npassword=p\n", 4, "section [inet_http_server] has no port value", True),
+    ("[inet_http_server]\nport=9001\npassword=p\n", 4,
+     "Section [inet_http_server] contains incomplete authentication: If a username or a password is specified, "
+     "both the username and password must be specified", True),
+    ("[rpcinterface:supervisor]\nx=1\n", 4,
+     "section [rpcinterface:supervisor] does not specify a supervisor.rpcinterface_factory", True),
+    # supervisord: "not a valid port number: 'abc' " (a trailing blank)
+    ("[inet_http_server]\nport=abc\n", 5, "not a valid port number: 'abc'", False),
+    # supervisord: Python's "invalid literal for int() with base 10: 'x'"
+    ("[inet_http_server]\nport=127.0.0.1:x\n", 5, "not a valid port number: 'x'", False),
+    # supervisord: "no port number specified in ''" (it shows the empty port, not the value)
+    ("[inet_http_server]\nport=127.0.0.1:\n", 5, "no port number specified in '127.0.0.1:'", False),
+    # supervisord accepts it and listens on its working directory's name
+    ("[unix_http_server]\nfile=\n", 5, "section [unix_http_server] has no file value", False),
+    # tend's extension, in [supervisord]
+    ("tail_bytes=65MB\n", 4,
+     "invalid value '65MB' for key 'tail_bytes' (expected a size up to 64MB such as 1MB, 64KB or 0)", False),
+]
+
+
+@pytest.mark.parametrize("text,line,msg,same", CTL_ERRORS, ids=[c[2][:40] for c in CTL_ERRORS])
+def test_control_server_section_errors(sup, tmp_path, text, line, msg, same):
+    conf = write_conf(tmp_path / "c.conf", CTL_HEAD + text + CTL_TAIL)
+    rc, out, err = sup.run(conf, ["--check"], pid1=False)
+    assert (rc, out, err) == (2, "", "%s:%d: %s\n" % (conf, line, msg))
+    if same:
+        r = subprocess.run(["/usr/bin/supervisord", "-n", "-c", conf], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=30, universal_newlines=True)
+        assert r.returncode == 2 and r.stdout.startswith("Error: %s\n" % msg), r.stdout
+
+
+def test_control_server_settings_in_check_output(sup, tmp_path):
+    conf = write_conf(tmp_path / "c.conf", CTL_HEAD + "identifier=box\ntail_bytes=64KB\n"
+                      "[unix_http_server]\nfile=%(here)s/sock\nchmod=0770\nchown=nobody:nogroup\n"
+                      "username=u\npassword={SHA}82ab876d1387bfafe46cc1c8a2ef074eae50cb1d\n"
+                      "[inet_http_server]\nport=127.0.0.1:9001\nusername=admin\npassword=secret\n"
+                      "[supervisorctl]\nserverurl=unix://%(here)s/sock\n"
+                      "[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = "
+                      "supervisor.rpcinterface:make_main_rpcinterface\n" + CTL_TAIL)
+    rc, out, err = sup.run(conf, ["--check"], pid1=False)
+    assert rc == 0 and err == "", err
+    assert "# [unix_http_server] %s mode 0770 owner 65534:65534, username u password ***\n" % (tmp_path / "sock") in out
+    assert "# [inet_http_server] 127.0.0.1:9001, username admin password ***\n" in out
+    assert "# identifier: box, tail_bytes: 65536\n" in out
+    assert "  tail_bytes   1048576\n" in out
+    assert "secret" not in out and "82ab876d" not in out

@@ -107,6 +107,10 @@ HEADLINE = [
     ("logs", "pipe_mbs", "tend-static", "supervisord", "log time/MB, pipe, vs supervisord"),
     ("logs", "file_cpu", "tend-static", "supervisord", "log CPU/MB, file, vs supervisord"),
     ("logs", "flood_restart", "tend-static", "supervisord", "restart during a flood vs supervisord"),
+    ("ctl", "sctl_1000", "tend-static", "supervisord", "supervisorctl status (1000) vs supervisord"),
+    ("ctl", "tctl_10", "tend-static", "supervisord via supervisorctl", "tend ctl status (10) vs supervisorctl+supervisord"),
+    ("ctl", "tctl_1000", "tend-static", "supervisord via supervisorctl", "tend ctl status (1000) vs supervisorctl+supervisord"),
+    ("ctl", "rpc_1000", "tend-static", "supervisord", "getAllProcessInfo (1000) vs supervisord"),
 ]
 
 TARGETS = [
@@ -150,9 +154,12 @@ def headline(res):
     return out
 
 
-def targets(res):
+def targets(res, only=None):
+    """The targets; only: figure ids (a partial run), the targets of the other figures are left out."""
     out = []
     for label, fid, key, tool, op, lim, unit in TARGETS:
+        if only is not None and fid not in only:
+            continue
         m = find_metric(res, fid, key)
         val, ok = None, None
         if m and tool in m["stats"]:
@@ -167,13 +174,17 @@ def targets(res):
     return out
 
 
-def write_md(res, path, mach, mode, elapsed, chart_name, heads, tg):
+def write_md(res, path, mach, mode, elapsed, chart_name, heads, tg, only=None):
     L = []
     L.append("# tend benchmark results (`bench/run.sh %s`)" % mode)
     L.append("")
     L.append("Generated %s by `bench/run.sh %s` in %.0f s; every cell below comes from this run." % (
         time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()), mode, elapsed))
     L.append("")
+    if only is not None:
+        L.append("**Partial run:** only the figure(s) %s (`BENCH_FIGURES=%s`)." % (
+            ", ".join(f["title"] for f in res.figures) or "-", ",".join(only)))
+        L.append("")
     L.append("**Machine:** %d cores (%s), kernel %s, %s, Debian %s, %s RAM; load average %s at start, "
              "%s at end; %d processes on the host at start." % (
                  mach["cores"], mach["cpu"], mach["kernel"], mach["libc"], mach["debian"], mach["memory"],
@@ -181,14 +192,15 @@ def write_md(res, path, mach, mode, elapsed, chart_name, heads, tg):
     L.append("")
     L.append("**Anchors (Debian packages):** " + ", ".join("%s %s" % kv for kv in mach["anchors"].items()))
     L.append("")
-    L.append("## Targets")
-    L.append("")
-    L.append("| target | tend | met? |")
-    L.append("|---|---|---|")
-    for t in tg:
-        v = "%s %s" % (fmt(t["value"]), t["unit"]) if t["value"] is not None else "not measured (%s)" % t["why"]
-        L.append("| %s | %s | %s |" % (t["target"], v, {True: "met", False: "**missed**", None: "n/a"}[t["met"]]))
-    L.append("")
+    if tg or only is None:
+        L.append("## Targets")
+        L.append("")
+        L.append("| target | tend | met? |")
+        L.append("|---|---|---|")
+        for t in tg:
+            v = "%s %s" % (fmt(t["value"]), t["unit"]) if t["value"] is not None else "not measured (%s)" % t["why"]
+            L.append("| %s | %s | %s |" % (t["target"], v, {True: "met", False: "**missed**", None: "n/a"}[t["met"]]))
+        L.append("")
     L.append("## Headline ratios (tend / anchor, median; < 1 means tend is smaller or faster)")
     L.append("")
     if chart_name:

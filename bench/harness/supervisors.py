@@ -57,11 +57,14 @@ class Sup:
     """One supervision tree (tend, supervisord or s6) on a set of services.
     services: list of (name, [argv...]); prog_opts: {name: {key: value}} extra
     or overriding [program:] keys (tend and supervisord only); stdout_fd: the
-    supervisor's stdout (default: its .out file)."""
+    supervisor's stdout (default: its .out file); ctl_socket: a UNIX socket path
+    for the control server (`[unix_http_server]`, with the `[supervisorctl]`
+    and `[rpcinterface:supervisor]` sections that make the same file serve
+    supervisord, tend and supervisorctl); None: no control section."""
     kind = None
 
     def __init__(self, name, work, services, startsecs=0, stopwait=10, group=False,
-                 prog_opts=None, stdout_fd=None):
+                 prog_opts=None, stdout_fd=None, ctl_socket=None):
         self.name = name
         self.group = group
         self.dir = os.path.join(work, name)
@@ -71,13 +74,20 @@ class Sup:
         self.stopwait = stopwait
         self.prog_opts = prog_opts or {}
         self.stdout_fd = stdout_fd
+        self.ctl_socket = ctl_socket
         self.pid = None
         self.out = os.path.join(self.dir, "supervisor.out")
+        self.conf = os.path.join(self.dir, "services.conf")  # written by ini()
 
     def ini(self):
         lines = ["[supervisord]", "nodaemon=true", "logfile=/dev/null", "logfile_maxbytes=0",
                  "pidfile=%s/supervisord.pid" % self.dir, "minfds=8192", "minprocs=4096",
                  "loglevel=warn", "user=root", ""]
+        if self.ctl_socket:
+            lines += ["[unix_http_server]", "file=%s" % self.ctl_socket, "",
+                      "[supervisorctl]", "serverurl=unix://%s" % self.ctl_socket, "",
+                      "[rpcinterface:supervisor]",
+                      "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface", ""]
         for name, argv in self.services:
             keys = dict(PROGRAM_DEFAULTS, startsecs=str(self.startsecs), stopwaitsecs=str(self.stopwait))
             keys.update(self.prog_opts.get(name, {}))
@@ -87,10 +97,9 @@ class Sup:
             # one group: supervisord stops the programs of a group in parallel,
             # but stops groups one after the other
             lines += ["[group:all]", "programs=" + ",".join(n for n, _ in self.services), ""]
-        path = os.path.join(self.dir, "services.conf")
-        with open(path, "w") as f:
+        with open(self.conf, "w") as f:
             f.write("\n".join(lines))
-        return path
+        return self.conf
 
     def launch(self, argv):
         if self.stdout_fd is None:

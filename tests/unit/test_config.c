@@ -83,7 +83,7 @@ static void test_defaults(void)
 	CHECK(p->shutdown_on == SHUTDOWN_NEVER);
 	CHECK_STR(p->file, mainp);
 	CHECK(p->line == 1);
-	CHECK(c.env == NULL && c.ctl_socket == NULL);
+	CHECK(c.env == NULL && c.unix_srv.file == NULL);
 	CHECK_STR(c.path, mainp);
 	CHECK_STR(warnings, ""); /* no [supervisord] section: fine, and no warning */
 	config_free(&c);
@@ -154,7 +154,7 @@ static void test_every_key(void)
 	CHECK(p->err.maxbytes == 2 * 1024 * 1024 && p->err.backups == 4);
 	CHECK(!p->containment);
 	CHECK(p->shutdown_on == SHUTDOWN_ON_FATAL);
-	CHECK_STR(c.ctl_socket, at("tend.sock"));
+	CHECK_STR(c.unix_srv.file, at("tend.sock"));
 	CHECK_STR(warnings, ""); /* every key above is known or silently accepted */
 	config_free(&c);
 
@@ -286,7 +286,7 @@ static void test_sections_and_lines(void)
 	}
 	/* the first of '=' and ':' delimits */
 	if (!LOAD_OK("[unix_http_server]\nfile=/run/a:b.sock\n", &c, 0)) {
-		CHECK_STR(c.ctl_socket, "/run/a:b.sock");
+		CHECK_STR(c.unix_srv.file, "/run/a:b.sock");
 		config_free(&c);
 	}
 	/* duplicates: the later key wins; a repeated section continues the first one */

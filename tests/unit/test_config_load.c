@@ -199,7 +199,7 @@ static void test_absolute_paths(void)
 			CHECK_STR(c.path, at("rel.conf"));
 			CHECK_STR(c.cwd, dir);
 			CHECK_STR(c.pidfile, at("tend.pid"));
-			CHECK_STR(c.ctl_socket, at("run/tend.sock"));
+			CHECK_STR(c.unix_srv.file, at("run/tend.sock"));
 			CHECK_STR(c.progs[0].out.path, at("logs/a.log"));
 			CHECK_STR(c.progs[0].err.path, at("b.log"));
 			CHECK_STR(c.progs[0].directory, "."); /* left to the service's spawn */

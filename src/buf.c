@@ -1,0 +1,113 @@
+/* buf.c — see buf.h. Once `over` is set every later append fails too: a reply with a
+ * hole in the middle must never look complete. */
+#include "buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void buf_init(struct buf *b, size_t max)
+{
+	b->p = NULL;
+	b->len = b->cap = 0;
+	b->max = max;
+	b->over = false;
+}
+
+/* Room for N more bytes plus the NUL; false (and `over`) when past max or out of memory. */
+static bool reserve(struct buf *b, size_t n)
+{
+	if (b->over)
+		return false;
+	if (n > b->max || b->len > b->max - n) {
+		b->over = true;
+		return false;
+	}
+	size_t need = b->len + n + 1;
+	if (need <= b->cap)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap = cap > (size_t)-1 / 2 ? need : cap * 2;
+	if (b->max < (size_t)-1 && cap > b->max + 1)
+		cap = b->max + 1;
+	char *p = realloc(b->p, cap);
+	if (!p) {
+		b->over = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+bool buf_put(struct buf *b, const void *d, size_t n)
+{
+	if (!reserve(b, n))
+		return false;
+	if (n)
+		memcpy(b->p + b->len, d, n);
+	b->len += n;
+	b->p[b->len] = 0;
+	return true;
+}
+
+bool buf_puts(struct buf *b, const char *s)
+{
+	return buf_put(b, s, strlen(s));
+}
+
+bool buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char small[256];
+	va_start(ap, fmt);
+	int n = vsnprintf(small, sizeof small, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->over = true;
+		return false;
+	}
+	if ((size_t)n < sizeof small)
+		return buf_put(b, small, (size_t)n);
+	if (!reserve(b, (size_t)n))
+		return false;
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return true;
+}
+
+#define BUF_KEEP (64 * 1024) /* an emptied buffer larger than this gives its memory back */
+
+void buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len)
+		n = b->len;
+	if (!b->p)
+		return;
+	memmove(b->p, b->p + n, b->len - n);
+	b->len -= n;
+	b->p[b->len] = 0;
+	if (!b->len && b->cap > BUF_KEEP) { /* one big request must not pin its memory for good */
+		free(b->p);
+		b->p = NULL;
+		b->cap = 0;
+	}
+}
+
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->over = false;
+	if (b->p)
+		b->p[0] = 0;
+}
+
+void buf_free(struct buf *b)
+{
+	free(b->p);
+	buf_init(b, b->max);
+}
