@@ -48,6 +48,8 @@ build/tend-asan: $(SRC) $(HDR)
 UNIT_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
 UNIT_OBJ   := $(patsubst src/%.c,build/unit/obj/%.o,$(LIBSRC))
 
+.SECONDARY: $(UNIT_OBJ) # kept between runs: they are not intermediate files to delete
+
 build/unit/obj/%.o: src/%.c $(HDR)
 	@mkdir -p build/unit/obj
 	$(CC) $(WFLAGS) $(UNIT_FLAGS) -c -o $@ $<
