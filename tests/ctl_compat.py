@@ -17,7 +17,6 @@ import pwd
 import re
 import shlex
 import signal
-import socket
 import stat
 import subprocess
 import time
@@ -25,6 +24,7 @@ import time
 import pytest
 
 from conftest import SLOW, TEND
+from supervise_util import free_port  # noqa: F401  (the scenarios import it from here)
 
 SUPERVISORD = "/usr/bin/supervisord"
 SUPERVISORCTL = "/usr/bin/supervisorctl"
@@ -171,15 +171,6 @@ class Scenario:
 
 
 # ---- a server under test -----------------------------------------------------------------
-
-def free_port():
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-    finally:
-        s.close()
-
 
 class Server:
     def __init__(self, kind, procs, tmp, scenario, port):

@@ -7,14 +7,13 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
-import time
 import xmlrpc.client
 
 import pytest
 
 from conftest import SLOW, TEND, wait_for
+from supervise_util import free_port
 
 SUPERVISORD = "/usr/bin/supervisord"
 SUPERVISORCTL = "/usr/bin/supervisorctl"
@@ -22,14 +21,6 @@ SUPERVISORCTL = "/usr/bin/supervisorctl"
 pytestmark = pytest.mark.skipif(
     not (os.access(SUPERVISORD, os.X_OK) and os.access(SUPERVISORCTL, os.X_OK)),
     reason="Debian's supervisor is not installed")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 PROGRAMS = """

@@ -42,6 +42,17 @@ static inline const char *at(const char *name)
 	return buf[i];
 }
 
+/* What --check prints for C (malloc'd). */
+static inline char *print_of(const struct config *c)
+{
+	char *out = NULL;
+	size_t len;
+	FILE *f = open_memstream(&out, &len);
+	config_print(c, f);
+	fclose(f);
+	return out;
+}
+
 static inline void put(const char *name, const char *text)
 {
 	FILE *f = fopen(at(name), "w");

@@ -19,16 +19,6 @@
 #define HEAD "[supervisord]\nlogfile=/tmp/x.log\n"
 #define PROG "[program:a]\ncommand=sleep 1\n"
 
-static char *print_of(const struct config *c)
-{
-	char *out = NULL;
-	size_t len;
-	FILE *f = open_memstream(&out, &len);
-	config_print(c, f);
-	fclose(f);
-	return out;
-}
-
 static void test_defaults(void)
 {
 	struct config c;

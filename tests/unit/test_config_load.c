@@ -16,16 +16,6 @@
 #include "check.h"
 #include "config_fixture.h"
 
-static char *print_of(const struct config *c)
-{
-	char *out = NULL;
-	size_t len;
-	FILE *f = open_memstream(&out, &len);
-	config_print(c, f);
-	fclose(f);
-	return out;
-}
-
 static void test_not_regular_files(void)
 {
 	struct config c;
