@@ -91,7 +91,7 @@ int main(int argc, char **argv)
 	static struct tend t; /* the one state struct; static: zeroed, never on a small stack */
 	/* the client is another program: dispatched before tend blocks any signal */
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-	if (!strcmp(base, "supervisorctl") || (argc > 1 && !strcmp(argv[1], "ctl")))
+	if (!strcmp(base, "supervisorctl") || (argc > 1 && !strcmp(argv[1], "ctl") && !persona_foreign(base)))
 		return ctl_main(argc, argv, !strcmp(base, "supervisorctl"));
 	signals_block_all(&t.orig_mask);
 	if (argc > 1 && !strcmp(argv[1], "--keeper"))

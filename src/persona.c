@@ -289,6 +289,13 @@ static void parse_dumb_init(struct tend *t, int argc, char **argv)
 	t->opt.argv = argv + optind;
 }
 
+static bool named_tini(const char *base) { return !strcmp(base, "tini") || !strcmp(base, "tini-static"); }
+
+bool persona_foreign(const char *base)
+{
+	return named_tini(base) || !strcmp(base, "dumb-init");
+}
+
 void persona_parse(struct tend *t, int argc, char **argv)
 {
 	const char *base = strrchr(argv[0], '/');
@@ -297,7 +304,7 @@ void persona_parse(struct tend *t, int argc, char **argv)
 		t->opt.rewrite[i] = -1;
 	t->opt.grace_ms = 5000;
 	t->opt.verbosity = 1;
-	if (!strcmp(base, "tini") || !strcmp(base, "tini-static")) {
+	if (named_tini(base)) {
 		t->opt.persona = PERSONA_TINI;
 		t->name = "tini";
 		parse_tini(t, argc, argv);

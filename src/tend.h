@@ -80,6 +80,9 @@ void child_reset_signals(struct tend *t);
 
 /* ---- persona.c ---- */
 void persona_parse(struct tend *t, int argc, char **argv);
+/* BASE (argv[0]'s file name) makes tend another init (tini, dumb-init): `ctl` is then a
+ * program to run, not tend's client. */
+bool persona_foreign(const char *base);
 
 /* ---- service.c / keeper.c / log.c (supervision mode) ---- */
 struct svc;

@@ -633,3 +633,19 @@ def test_start_directory_left_to_the_child(procs, personas, tend, pid1, tmp_path
                              pid1=pid1, cwd=str(tmp_path), env=clean_env())
     assert rc == 0, err
     assert out == "/\n%s\n" % os.path.realpath(str(tmp_path))
+
+
+@pytest.mark.parametrize("name", ["tini", "dumb-init"])
+def test_ctl_is_a_program_under_the_persona_names(procs, personas, name):
+    """`tend ctl` is tend's client; `tini ctl` and `dumb-init ctl` run a program named ctl,
+    as the originals do (compared with them)."""
+    real = shutil.which(name, path="/usr/bin")
+    if not real:
+        pytest.skip("%s is not installed" % name)
+    results = []
+    for argv0 in (real, personas[name]):
+        rc, out, err = procs.run([argv0, "ctl"], env=clean_env())
+        last = re.sub(r"\(\d+\)", "(PID)", err.strip().splitlines()[-1]) if err.strip() else ""
+        results.append((rc, out, last))
+    assert results[1] == results[0]
+    assert results[0][0] in (2, 127) and "ctl" in results[0][2]
