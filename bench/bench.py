@@ -30,6 +30,7 @@ from harness.tools import EXEC_TOOLS, ROOT, tool_ok
 from figures.ctl import fig_ctl
 from figures.idle import fig_idle_start
 from figures.launch import fig_launch
+from figures.lifecycle import fig_lifecycle
 from figures.logs import fig_logs
 from figures.memory import fig_supmem
 from figures.orphans import fig_storm
@@ -58,6 +59,19 @@ CTL_QUICK = dict(ctl_counts=[10, 1000], ctl_reps=1, ctl_runs=5, ctl_calls=100, c
                  ctl_rpc_secs=3.0, ctl_bound=30.0)
 CTL_FULL = dict(ctl_counts=[10, 1000], ctl_reps=2, ctl_runs=15, ctl_calls=300, ctl_calls_min=20,
                 ctl_rpc_secs=10.0, ctl_bound=60.0)
+# figure 13: lc_reps readiness samples per variant; lc_delay (ms) the range of
+# the dependency's random delay before readiness; lc_n services for the costs
+# (2 x lc_n with tcp checks); lc_idle_window (s, at least: it spans the
+# readiness samples), lc_window (each of the two exec-check windows),
+# lc_tcp_window (tcp checks);
+# lc_settle s after the last service started; lc_bound s for every service to
+# start, lc_rep_bound s for one readiness sample
+LC_SMOKE = dict(lc_reps=2, lc_delay=[100, 150], lc_n=10, lc_idle_window=2.0, lc_window=1.5,
+                lc_tcp_window=1.5, lc_settle=0.3, lc_bound=20.0, lc_rep_bound=5.0)
+LC_QUICK = dict(LC_SMOKE, lc_reps=20, lc_n=100, lc_idle_window=10.0, lc_window=10.0, lc_tcp_window=10.0,
+                lc_settle=2.0, lc_bound=30.0)
+LC_FULL = dict(LC_QUICK, lc_reps=100, lc_idle_window=60.0, lc_window=60.0, lc_tcp_window=60.0,
+               lc_settle=3.0, lc_bound=60.0)
 
 MODES = {
     # reps: repetitions (alternating tool order); n: sizes per figure.
@@ -65,22 +79,22 @@ MODES = {
                   sig_blocks=1, sig_k=5, storm_n=200, storm_reps=1,
                   crash_window=3.5, crash_ms=1200, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=1,
                   mem_counts=[1, 10], mem_reps=1, scale_n=20, scale_reps=1,
-                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE, **CTL_SMOKE),
+                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE, **CTL_SMOKE, **LC_SMOKE),
     "quick": dict(idle_reps=1, idle_window=10.0, launch_n=100, launch_reps=3,
                   sig_blocks=3, sig_k=50, storm_n=10000, storm_reps=1,
                   crash_window=6.5, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
                   mem_counts=[1, 10, 100], mem_reps=1, scale_n=1000, scale_reps=1,
-                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK, **CTL_QUICK),
+                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK, **CTL_QUICK, **LC_QUICK),
     "full": dict(idle_reps=3, idle_window=10.0, launch_n=1000, launch_reps=5,
                  sig_blocks=5, sig_k=200, storm_n=10000, storm_reps=5,
                  crash_window=30.0, crash_ms=1500, shut_overlap=False, shut_slow_reps=3, shut_plain_reps=5,
                  mem_counts=[1, 10, 100], mem_reps=2, scale_n=1000, scale_reps=2,
-                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL, **CTL_FULL),
+                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL, **CTL_FULL, **LC_FULL),
 }
 
 ORDER = ["size", "pid1_mem", "launch", "idle_wakeups", "signal", "orphans", "restart",
-         "shutdown", "sup_mem", "scale", "logs", "ctl"]
-SUPERVISION = ("restart", "shutdown", "sup_mem", "scale", "logs", "ctl")  # need the tend -c probe
+         "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle"]
+SUPERVISION = ("restart", "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle")  # need the tend -c probe
 
 
 def selection():
@@ -155,6 +169,8 @@ def run_figures(res, P, work, sel=ORDER):
     # latencies of one supervisor at a time: with nothing else of ours running
     if "ctl" in want:
         log("control (status round trip, getAllProcessInfo)"); fig_ctl(res, P, work, tend_ok)
+    if "lifecycle" in want:
+        log("lifecycle (readiness latency, health check costs)"); fig_lifecycle(res, P, work, tend_ok)
     # CPU-bound: after everything else has finished
     if "logs" in want:
         log("log throughput"); fig_logs(res, P, work, tend_ok)

@@ -15,7 +15,7 @@ bench/install-anchors.sh || echo "bench: some anchors could not be installed; th
 
 # 2. Helpers (small C programs) into build/bench/.
 mkdir -p build/bench
-for h in bsvc launch siglat storm flood drain; do
+for h in bsvc launch siglat storm flood drain rdy; do
     src=bench/helpers/$h.c
     bin=build/bench/$h
     if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ bench/helpers/common.h -nt "$bin" ]; then
@@ -34,5 +34,5 @@ done
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # 4. Run, bounded. On timeout the harness gets SIGTERM and kills what it started.
-case "$MODE" in full) CAP=1200;; quick) CAP=240;; smoke) CAP=180;; esac
+case "$MODE" in full) CAP=1500;; quick) CAP=360;; smoke) CAP=180;; esac
 exec timeout -k 10 "$CAP" /usr/bin/python3 bench/bench.py "$MODE" ${OUT:+"$OUT"}

@@ -111,3 +111,37 @@ void buf_free(struct buf *b)
 	free(b->p);
 	buf_init(b, b->max);
 }
+
+/* ---- JSON ------------------------------------------------------------------------- */
+void buf_json_str(struct buf *b, const char *s, size_t n)
+{
+	buf_put(b, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '"' || ch == '\\')
+			buf_printf(b, "\\%c", ch);
+		else if (ch == '\n')
+			buf_puts(b, "\\n");
+		else if (ch == '\t')
+			buf_puts(b, "\\t");
+		else if (ch == '\r')
+			buf_puts(b, "\\r");
+		else if (ch < 0x20 || ch == 0x7f)
+			buf_printf(b, "\\u%04x", ch);
+		else if (ch >= 0x80) {
+			/* pass valid UTF-8 through; anything else becomes U+FFFD */
+			size_t len = ch >= 0xf0 && ch < 0xf5 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc2 && ch < 0xe0 ? 2 : 0;
+			bool ok = len && i + len <= n;
+			for (size_t k = 1; ok && k < len; k++)
+				ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+			if (ok) {
+				buf_put(b, s + i, len);
+				i += len - 1;
+			} else {
+				buf_puts(b, "\\ufffd");
+			}
+		} else
+			buf_put(b, s + i, 1);
+	}
+	buf_put(b, "\"", 1);
+}

@@ -20,3 +20,4 @@ bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 void buf_consume(struct buf *b, size_t n); /* drop N bytes from the front */
 void buf_reset(struct buf *b);             /* empty, keeps the memory, clears `over` */
 void buf_free(struct buf *b);
+void buf_json_str(struct buf *b, const char *s, size_t n); /* a JSON string; invalid UTF-8 -> U+FFFD */

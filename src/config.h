@@ -28,6 +28,43 @@ struct log_target {
 	int backups;        /* default 10 */
 };
 
+/* tend extensions for the container lifecycle (docs/lifecycle.md): how readiness and
+ * health are judged. TCP and HTTP hosts are numeric (or "localhost"): tend does no DNS. */
+enum probe_kind { PROBE_NONE, PROBE_FD, PROBE_NOTIFY, PROBE_TCP, PROBE_HTTP, PROBE_EXEC, PROBE_LOG };
+struct probe_spec {
+	enum probe_kind kind;
+	int fd;     /* FD: the descriptor number the service writes its newline to */
+	char *host; /* TCP, HTTP: numeric IPv4/IPv6 address */
+	int port;
+	char *arg;  /* HTTP: the path; EXEC: the shell command; LOG: the extended regex */
+};
+
+/* depends_on= conditions, as process-compose names them (without its process_ prefix) */
+enum dep_cond { DEP_STARTED, DEP_READY, DEP_HEALTHY, DEP_COMPLETED, DEP_COMPLETED_OK };
+struct dep {
+	const struct program *on; /* resolved after every program is loaded */
+	enum dep_cond cond;
+};
+
+const char *dep_cond_name(enum dep_cond c); /* "ready", "completed_successfully", ... */
+
+struct lifecycle {
+	struct probe_spec ready, health;
+	long long ready_timeout, ready_interval;        /* ms */
+	long long health_interval, health_timeout, health_start; /* ms */
+	int health_retries;
+	bool health_restart;   /* health_action = restart (default) or none */
+	long long watchdog;    /* watchdog_sec in ms, 0: none */
+	char *depends_raw;     /* depends_on= and restart_with= as written (resolved into deps) */
+	char *restart_with_raw;
+	struct dep *deps;      /* depends_on= resolved: one entry per process named */
+	int ndeps;
+	const struct program **restart_with;
+	int nrestart_with;
+	long long depends_timeout; /* ms */
+	bool dep_fail_stop;    /* on_dependency_failure = stop (default keep) */
+};
+
 /* One process instance: a [program:x] expanded by numprocs. */
 struct program {
 	char *name;    /* process name after expansion, e.g. "web_05" */
@@ -57,6 +94,7 @@ struct program {
 	/* `tail_bytes=` (byte_size syntax, default 1 MiB, 0..64 MiB; 0 disables): the last bytes
 	 * of each output stream kept in memory for supervisorctl tail */
 	long long tail_bytes;
+	struct lifecycle lc;
 	/* where it was defined, for messages */
 	char *file;
 	int line;
@@ -118,6 +156,10 @@ void config_free(struct config *c);
 
 /* `tend -c FILE --check`: the effective services, one block each. */
 void config_print(const struct config *c, FILE *f);
+
+/* config_lifecycle.c: the lifecycle keys compared (by the names they refer to) and shown. */
+bool lifecycle_equal(const struct lifecycle *a, const struct lifecycle *b);
+void lifecycle_print(FILE *f, const struct lifecycle *lc);
 
 /* Same effective settings (for SIGHUP: unchanged services keep running). */
 bool program_equal(const struct program *a, const struct program *b);

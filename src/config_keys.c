@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "expand.h"
+#include "intparse.h"
 #include "pathname.h"
 #include "signame.h"
 
@@ -34,7 +35,7 @@ int parse_int(const char *v, long long lo, long long hi, long long *out)
 	if (!*v || isspace((unsigned char)*v))
 		return -1;
 	errno = 0;
-	long long n = strtoll(v, &end, 10);
+	long long n = str_to_ll(v, &end, 10);
 	if (*end || errno || n < lo || n > hi)
 		return -1;
 	*out = n;
@@ -93,7 +94,7 @@ static int parse_umask(const char *v, int *out)
 		v += 2;
 	if (!*v || !strchr("01234567", *v))
 		return -1;
-	long n = strtol(v, &end, 8);
+	long n = str_to_ll(v, &end, 8);
 	if (*end || n > 0777)
 		return -1;
 	*out = (int)n;
@@ -139,42 +140,57 @@ static int parse_logfile(const char *v, struct log_target *t, struct key_ctx *kc
 /* ---- [program:x] keys ------------------------------------------------------------------ */
 
 #define F(field) offsetof(struct program, field)
+_Static_assert(sizeof(struct program) <= 65535, "keydef.off is an unsigned short");
 static const struct keydef program_keys[] = {
-	{"command", V_COMMAND, 0, NULL},
-	{"process_name", V_EARLY, 0, NULL},
-	{"numprocs", V_EARLY, 0, NULL},
-	{"numprocs_start", V_EARLY, 0, NULL},
-	{"environment", V_EARLY, 0, NULL},
-	{"priority", V_INT, F(priority), "an integer"},
-	{"autostart", V_BOOL, F(autostart), NULL},
-	{"startsecs", V_COUNT, F(startsecs), "a non-negative integer"},
-	{"startretries", V_COUNT, F(startretries), "a non-negative integer"},
-	{"autorestart", V_AUTORESTART, 0, "true, false or unexpected"},
-	{"exitcodes", V_EXITCODES, 0, "a comma-separated list of exit codes 0-255"},
-	{"stopsignal", V_SIGNAL, 0, "a signal name or number"},
-	{"stopwaitsecs", V_COUNT, F(stopwaitsecs), "a non-negative integer"},
-	{"stopasgroup", V_BOOL, F(stopasgroup), NULL},
-	{"killasgroup", V_BOOL, F(killasgroup), NULL},
-	{"user", V_STR, F(user), NULL},
-	{"directory", V_STR, F(directory), NULL},
-	{"umask", V_UMASK, 0, "an octal number such as 022"},
-	{"redirect_stderr", V_BOOL, F(redirect_stderr), NULL},
-	{"stdout_logfile", V_LOGFILE, F(out), NULL},
-	{"stderr_logfile", V_LOGFILE, F(err), NULL},
-	{"stdout_logfile_maxbytes", V_BYTES, F(out.maxbytes), "a size such as 50MB, 1024KB or 0"},
-	{"stderr_logfile_maxbytes", V_BYTES, F(err.maxbytes), "a size such as 50MB, 1024KB or 0"},
-	{"stdout_logfile_backups", V_COUNT, F(out.backups), "a non-negative integer"},
-	{"stderr_logfile_backups", V_COUNT, F(err.backups), "a non-negative integer"},
-	{"containment", V_BOOL, F(containment), NULL},
-	{"shutdown_on", V_SHUTDOWN_ON, 0, "exit, fatal or never"},
-	{"tail_bytes", V_TAIL_BYTES, 0, "a size up to 64MB such as 1MB, 64KB or 0"},
-	{"serverurl", V_IGNORED, 0, NULL},
-	{"stdout_capture_maxbytes", V_IGNORED, 0, NULL},
-	{"stderr_capture_maxbytes", V_IGNORED, 0, NULL},
-	{"stdout_events_enabled", V_IGNORED, 0, NULL},
-	{"stderr_events_enabled", V_IGNORED, 0, NULL},
-	{"stdout_syslog", V_IGNORED, 0, NULL},
-	{"stderr_syslog", V_IGNORED, 0, NULL},
+	{"command", 0, V_COMMAND},
+	{"process_name", 0, V_EARLY},
+	{"numprocs", 0, V_EARLY},
+	{"numprocs_start", 0, V_EARLY},
+	{"environment", 0, V_EARLY},
+	{"priority", F(priority), V_INT},
+	{"autostart", F(autostart), V_BOOL},
+	{"startsecs", F(startsecs), V_COUNT},
+	{"startretries", F(startretries), V_COUNT},
+	{"autorestart", 0, V_AUTORESTART},
+	{"exitcodes", 0, V_EXITCODES},
+	{"stopsignal", 0, V_SIGNAL},
+	{"stopwaitsecs", F(stopwaitsecs), V_COUNT},
+	{"stopasgroup", F(stopasgroup), V_BOOL},
+	{"killasgroup", F(killasgroup), V_BOOL},
+	{"user", F(user), V_STR},
+	{"directory", F(directory), V_STR},
+	{"umask", 0, V_UMASK},
+	{"redirect_stderr", F(redirect_stderr), V_BOOL},
+	{"stdout_logfile", F(out), V_LOGFILE},
+	{"stderr_logfile", F(err), V_LOGFILE},
+	{"stdout_logfile_maxbytes", F(out.maxbytes), V_BYTES},
+	{"stderr_logfile_maxbytes", F(err.maxbytes), V_BYTES},
+	{"stdout_logfile_backups", F(out.backups), V_COUNT},
+	{"stderr_logfile_backups", F(err.backups), V_COUNT},
+	{"containment", F(containment), V_BOOL},
+	{"shutdown_on", 0, V_SHUTDOWN_ON},
+	{"tail_bytes", 0, V_TAIL_BYTES},
+	{"ready", 0, V_LIFECYCLE},
+	{"ready_timeout", 0, V_LIFECYCLE},
+	{"ready_interval", 0, V_LIFECYCLE},
+	{"healthcheck", 0, V_LIFECYCLE},
+	{"health_interval", 0, V_LIFECYCLE},
+	{"health_timeout", 0, V_LIFECYCLE},
+	{"health_retries", 0, V_LIFECYCLE},
+	{"health_start_period", 0, V_LIFECYCLE},
+	{"health_action", 0, V_LIFECYCLE},
+	{"watchdog_sec", 0, V_LIFECYCLE},
+	{"depends_on", 0, V_LIFECYCLE},
+	{"depends_timeout", 0, V_LIFECYCLE},
+	{"on_dependency_failure", 0, V_LIFECYCLE},
+	{"restart_with", 0, V_LIFECYCLE},
+	{"serverurl", 0, V_IGNORED},
+	{"stdout_capture_maxbytes", 0, V_IGNORED},
+	{"stderr_capture_maxbytes", 0, V_IGNORED},
+	{"stdout_events_enabled", 0, V_IGNORED},
+	{"stderr_events_enabled", 0, V_IGNORED},
+	{"stdout_syslog", 0, V_IGNORED},
+	{"stderr_syslog", 0, V_IGNORED},
 };
 #undef F
 
@@ -184,6 +200,22 @@ const struct keydef *find_program_key(const char *key)
 		if (!strcmp(program_keys[i].key, key))
 			return &program_keys[i];
 	return NULL;
+}
+
+const char *key_expect(const struct keydef *k)
+{
+	static const char *const expect[] = {
+		[V_INT] = "an integer",
+		[V_COUNT] = "a non-negative integer",
+		[V_AUTORESTART] = "true, false or unexpected",
+		[V_EXITCODES] = "a comma-separated list of exit codes 0-255",
+		[V_SIGNAL] = "a signal name or number",
+		[V_UMASK] = "an octal number such as 022",
+		[V_BYTES] = "a size such as 50MB, 1024KB or 0",
+		[V_SHUTDOWN_ON] = "exit, fatal or never",
+		[V_TAIL_BYTES] = "a size up to 64MB such as 1MB, 64KB or 0",
+	};
+	return k->kind < sizeof expect / sizeof *expect ? expect[k->kind] : NULL;
 }
 
 int apply_program_key(struct program *p, const struct keydef *k, const char *v, struct key_ctx *kc,
@@ -240,6 +272,8 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 		return (p->stopsignal = sig_parse(v, 0)) < 0 ? 1 : 0;
 	case V_UMASK:
 		return parse_umask(v, &p->umask) ? 1 : 0;
+	case V_LIFECYCLE:
+		return apply_lifecycle_key(p, k->key, v, kc, why, whylen);
 	case V_LOGFILE:
 		return parse_logfile(v, (struct log_target *)(base + k->off), kc, why, whylen);
 	case V_SHUTDOWN_ON:
@@ -272,4 +306,5 @@ void program_defaults(struct program *p)
 	p->err = (struct log_target){.kind = LOG_DEFAULT, .fd = 2, .maxbytes = 50LL << 20, .backups = 10};
 	p->containment = true;
 	p->tail_bytes = TAIL_BYTES_DEFAULT;
+	lifecycle_defaults(&p->lc);
 }

@@ -22,16 +22,20 @@ enum vkind {
 	V_EARLY,   /* read before the others: numprocs, numprocs_start, process_name, environment */
 	V_COMMAND, V_BOOL, V_INT, V_COUNT, V_STR, V_AUTORESTART, V_EXITCODES, V_SIGNAL,
 	V_UMASK, V_LOGFILE, V_BYTES, V_SHUTDOWN_ON, V_TAIL_BYTES,
+	V_LIFECYCLE, /* tend's lifecycle keys: config_lifecycle.c */
 };
 
+/* 16 bytes an entry (the static size budget: the table has one per key) */
 struct keydef {
 	const char *key;
-	enum vkind kind;
-	size_t off;         /* of the field in struct program, for the generic kinds */
-	const char *expect; /* for "invalid value" messages */
+	unsigned short off; /* of the field in struct program, for the generic kinds */
+	unsigned char kind; /* enum vkind */
 };
 
 const struct keydef *find_program_key(const char *key); /* NULL: unknown key */
+/* What a valid value of K looks like, for "invalid value" messages; NULL for the kinds
+ * that have no such words (a bad value of those is reported as a bad boolean's). */
+const char *key_expect(const struct keydef *k);
 
 /* Store the (expanded) value V of key K into P, allocating in kc->mem (nothing is freed:
  * a value replaced is garbage until the config goes). Returns 0; 1 when V is not a valid
@@ -51,3 +55,9 @@ int parse_bytes(const char *v, long long *out);
 int parse_int(const char *v, long long lo, long long hi, long long *out);
 
 void program_defaults(struct program *p);
+
+/* config_lifecycle.c: the lifecycle keys (ready=, healthcheck=, depends_on=, ...); same
+ * contract as apply_program_key. */
+int apply_lifecycle_key(struct program *p, const char *key, const char *v, struct key_ctx *kc, char *why,
+			size_t whylen);
+void lifecycle_defaults(struct lifecycle *lc);

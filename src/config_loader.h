@@ -56,3 +56,6 @@ bool has_prefix(const char *s, const char *prefix);
  * then every [program:x] (they need all groups). */
 int load_sections(struct loader *ld);
 int load_program(struct loader *ld, const struct ini_section *s, const char *name);
+
+/* config_resolve.c: depends_on= and restart_with= resolved, cycles refused. */
+int config_resolve_lifecycle(struct loader *ld);

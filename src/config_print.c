@@ -161,6 +161,7 @@ static void print_program(FILE *f, const struct config *c, const struct program 
 	fprintf(f, "  %-13s%s\n", "containment", p->containment ? "true" : "false");
 	fprintf(f, "  %-13s%s\n", "shutdown_on", shutdown[p->shutdown_on]);
 	fprintf(f, "  %-13s%lld\n", "tail_bytes", p->tail_bytes);
+	lifecycle_print(f, &p->lc);
 }
 
 static void print_auth(FILE *f, const struct ctl_listen *l)
@@ -288,5 +289,6 @@ bool program_equal(const struct program *a, const struct program *b)
 	       a->stopasgroup == b->stopasgroup && a->killasgroup == b->killasgroup && str_equal(a->user, b->user) &&
 	       str_equal(a->directory, b->directory) && a->umask == b->umask && env_equal(a->env, b->env) &&
 	       a->redirect_stderr == b->redirect_stderr && log_equal(&a->out, &b->out) && log_equal(&a->err, &b->err) &&
-	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes;
+	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes &&
+	       lifecycle_equal(&a->lc, &b->lc);
 }

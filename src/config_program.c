@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "config_loader.h"
+#include "memfind.h"
 
 /* What every instance of one [program:x] shares. */
 struct program_src {
@@ -49,8 +50,8 @@ static int apply_keys(struct loader *ld, const struct program_src *src, struct p
 			fail_alloc(ld, e->file->path, e->line);
 		else if (rc < 0)
 			fail(ld, e->file->path, e->line, "%s", why);
-		else if (rc > 0 && k->expect)
-			fail(ld, e->file->path, e->line, "invalid value '%.200s' for key '%s' (expected %s)", v, e->key, k->expect);
+		else if (rc > 0 && key_expect(k))
+			fail(ld, e->file->path, e->line, "invalid value '%.200s' for key '%s' (expected %s)", v, e->key, key_expect(k));
 		else if (rc > 0)
 			fail(ld, e->file->path, e->line, "invalid value '%.200s' for key '%s' (expected true/false, yes/no, on/off or 1/0)", v, e->key);
 		free(v);
@@ -203,7 +204,8 @@ static int instance_plan(struct loader *ld, struct program_src *src, int *start)
 		return -1;
 	src->process_name_entry = ini_get(s, "process_name");
 	src->process_name = src->process_name_entry ? src->process_name_entry->value : "%(program_name)s";
-	if (src->numprocs > 1 && !strstr(src->process_name, "%(process_num)")) {
+	static const char num[] = "%(process_num)";
+	if (src->numprocs > 1 && !mem_find(src->process_name, strlen(src->process_name), num, sizeof num - 1)) {
 		const struct ini_entry *e = src->process_name_entry;
 		return fail(ld, e ? e->file->path : s->file->path, e ? e->line : s->line,
 			    "[%s] has numprocs=%d, so process_name must contain %%(process_num)d (e.g. %%(program_name)s_%%(process_num)02d)", s->name, src->numprocs);

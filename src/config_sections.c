@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "config_loader.h"
+#include "intparse.h"
 #include "pathname.h"
 
 /* KEY's value in S expanded (malloc'd), *at its entry; NULL: absent (*at NULL) or an
@@ -18,6 +19,18 @@ static char *ctl_value(struct loader *ld, const struct ini_section *s, const cha
 {
 	*at = ini_get(s, key);
 	return *at ? expand_entry(ld, *at, base_ctx(ld, *at)) : NULL;
+}
+
+/* A warning for each key of S not in KEYS. */
+static void warn_unknown_keys(struct loader *ld, const struct ini_section *s, const char *const *keys, size_t n)
+{
+	for (int i = 0; i < s->nentries; i++) {
+		size_t k = 0;
+		while (k < n && strcmp(keys[k], s->entries[i].key))
+			k++;
+		if (k == n)
+			warnf(ld, s->entries[i].file->path, s->entries[i].line, "unknown key '%s' in [%s] ignored", s->entries[i].key, s->name);
+	}
 }
 
 static const char *const supervisord_keys[] = {
@@ -103,14 +116,7 @@ static int supervisord_ctl(struct loader *ld, const struct ini_section *s)
  * have no meaning for a PID 1. */
 static int load_supervisord(struct loader *ld, const struct ini_section *s)
 {
-	for (int i = 0; i < s->nentries; i++) {
-		const struct ini_entry *e = &s->entries[i];
-		size_t k = 0;
-		while (k < sizeof supervisord_keys / sizeof *supervisord_keys && strcmp(supervisord_keys[k], e->key))
-			k++;
-		if (k == sizeof supervisord_keys / sizeof *supervisord_keys)
-			warnf(ld, e->file->path, e->line, "unknown key '%s' in [supervisord] ignored", e->key);
-	}
+	warn_unknown_keys(ld, s, supervisord_keys, sizeof supervisord_keys / sizeof *supervisord_keys);
 	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) ||
 	       supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) || supervisord_limit(ld, s, "minprocs", &ld->cfg->minprocs)
 		       ? -1 : 0;
@@ -120,17 +126,6 @@ static int load_supervisord(struct loader *ld, const struct ini_section *s)
  * supervisord's server_configs_from_parser(): values are expanded, checks in its order,
  * errors in its words. tend: one section of each kind ([unix_http_server:name] is an
  * unknown section); empty file= is an error (supervisord listens on its cwd's name). */
-
-static void warn_unknown_keys(struct loader *ld, const struct ini_section *s, const char *const *keys, size_t n)
-{
-	for (int i = 0; i < s->nentries; i++) {
-		size_t k = 0;
-		while (k < n && strcmp(keys[k], s->entries[i].key))
-			k++;
-		if (k == n)
-			warnf(ld, s->entries[i].file->path, s->entries[i].line, "unknown key '%s' in [%s] ignored", s->entries[i].key, s->name);
-	}
-}
 
 /* _parse_username_and_password(): both or neither; an empty username means no
  * authentication (supervisord's http server checks `if username`). */
@@ -165,7 +160,7 @@ static int parse_mode(const char *v, int *out)
 		v += 2;
 	if (!*v || !strchr("01234567", *v))
 		return -1;
-	long n = strtol(v, &end, 8);
+	long n = str_to_ll(v, &end, 8);
 	if (*end || n > 07777)
 		return -1;
 	*out = (int)n;
@@ -329,11 +324,10 @@ static int add_member(struct loader *ld, const struct ini_entry *e, const char *
 /* [group:g] programs=a,b priority=N: a and b run as members of g. */
 static int load_group(struct loader *ld, const struct ini_section *s, const char *group)
 {
+	static const char *const keys[] = {"programs", "priority"};
 	const struct ini_entry *pe = ini_get(s, "programs"), *pr = ini_get(s, "priority");
 	long long prio = 999;
-	for (int i = 0; i < s->nentries; i++)
-		if (strcmp(s->entries[i].key, "programs") && strcmp(s->entries[i].key, "priority"))
-			warnf(ld, s->entries[i].file->path, s->entries[i].line, "unknown key '%s' in [%s] ignored", s->entries[i].key, s->name);
+	warn_unknown_keys(ld, s, keys, sizeof keys / sizeof *keys);
 	if (!pe)
 		return fail(ld, s->file->path, s->line, "[%s] has no programs=", s->name);
 	struct expand_ctx x = base_ctx(ld, pe);
@@ -409,6 +403,6 @@ int load_sections(struct loader *ld)
 		if (has_prefix(ld->ini.sections[i].name, "program:") &&
 		    load_program(ld, &ld->ini.sections[i], ld->ini.sections[i].name + strlen("program:")))
 			return -1;
-	return 0;
+	return config_resolve_lifecycle(ld);
 }
 

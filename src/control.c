@@ -153,6 +153,16 @@ void control_info(struct tend *t, const struct svc *s, struct proc_info *out)
 	out->stderr_logfile = p->redirect_stderr ? "" : log_name(&p->err);
 	out->pid = (s->state == ST_RUNNING || s->state == ST_STARTING || s->state == ST_STOPPING) && !s->exited ? s->pid : 0;
 	describe(out, out->description, sizeof out->description);
+	size_t n = strlen(out->description);
+	if (s->life.dep_wait)
+		snprintf(out->description, sizeof out->description, "waiting for %s", s->life.wait_why);
+	else
+		svc_describe_life(s, out->description + n, sizeof out->description - n);
+	if (!n && !strncmp(out->description, ", ", 2)) /* STARTING has no text of its own */
+		memmove(out->description, out->description + 2, strlen(out->description + 2) + 1);
+	out->lifecycle = p->lc.ready.kind != PROBE_NONE || p->lc.health.kind != PROBE_NONE || p->lc.ndeps;
+	out->ready = svc_is_ready(s, true);
+	out->health = health_name(s->life.health);
 }
 
 /* RUNNING_STATES: STARTING, RUNNING, BACKOFF */
@@ -186,6 +196,7 @@ int control_stop(struct tend *t, struct svc *s)
 	if (!running_state(s) && !restart_due)
 		return F_NOT_RUNNING;
 	s->start_pending = false;
+	s->life.user_stopped = true; /* on_dependency_failure=stop: its dependents follow */
 	svc_stop(t, s);
 	return 0;
 }

@@ -42,6 +42,9 @@ struct proc_info {
 	const char *stdout_logfile, *stderr_logfile; /* "" when none */
 	int pid;
 	char description[300];
+	bool lifecycle;     /* tend's lifecycle keys are set: the members below are sent */
+	bool ready;         /* svc_is_ready(named) */
+	const char *health; /* "", "starting", "healthy", "unhealthy" */
 };
 void control_info(struct tend *t, const struct svc *s, struct proc_info *out);
 

@@ -18,17 +18,29 @@
 
 static int onecmd(struct ctl *c, const char *line);
 
+char *ctl_read_line(char *buf, size_t n)
+{
+	size_t i = 0;
+	while (i + 1 < n && fread(buf + i, 1, 1, stdin) == 1)
+		if (buf[i++] == '\n')
+			break;
+	if (!i)
+		return NULL;
+	buf[i] = 0;
+	return buf;
+}
+
 /* Username and password after a 401 in the shell (supervisorctl asks the same way). */
 static bool ask_credentials(struct ctl *c)
 {
 	char user[1024], pass[1024];
 	fputs("Username:", stdout);
 	fflush(stdout);
-	if (!fgets(user, sizeof user, stdin))
+	if (!ctl_read_line(user, sizeof user))
 		return false;
 	fputs("Password:", stdout);
 	fflush(stdout);
-	if (!fgets(pass, sizeof pass, stdin))
+	if (!ctl_read_line(pass, sizeof pass))
 		return false;
 	user[strcspn(user, "\n")] = pass[strcspn(pass, "\n")] = 0;
 	ctl_out(c, "%s", "");

@@ -3,6 +3,7 @@
  * getVersion probe supervisorctl makes before most commands. */
 #include "ctl_cmds.h"
 #include "ctl_proto.h"
+#include "intparse.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -81,7 +82,7 @@ static bool py_int(const char *s, long long *v)
 	if (!*s || !(isdigit((unsigned char)*s) || ((*s == '-' || *s == '+') && isdigit((unsigned char)s[1]))))
 		return false;
 	errno = 0;
-	*v = strtoll(s, &end, 10);
+	*v = str_to_ll(s, &end, 10);
 	while (isspace((unsigned char)*end))
 		end++;
 	return !*end && !errno;
@@ -101,13 +102,13 @@ static void show_log(struct ctl *c, const char *who, const char *channel)
 	ctl_outs(c, "\n", 1);
 	if (c->json) {
 		buf_puts(&c->jdoc, "{\"name\": ");
-		cj_str(&c->jdoc, who, strlen(who));
+		buf_json_str(&c->jdoc, who, strlen(who));
 		if (channel) {
 			buf_puts(&c->jdoc, ", \"channel\": ");
-			cj_str(&c->jdoc, channel, strlen(channel));
+			buf_json_str(&c->jdoc, channel, strlen(channel));
 		}
 		buf_puts(&c->jdoc, ", \"log\": ");
-		cj_str(&c->jdoc, c->res.s ? c->res.s : "", c->res.s ? c->res.len : 0);
+		buf_json_str(&c->jdoc, c->res.s ? c->res.s : "", c->res.s ? c->res.len : 0);
 		buf_puts(&c->jdoc, "}");
 	}
 }
@@ -319,9 +320,9 @@ static void upd(struct ctl *c, const char *group, const char *what)
 	ctl_out(c, "%s: %s", group, what);
 	if (c->json) {
 		buf_puts(&c->jdoc, c->jdoc.len > 1 ? ", {\"group\": " : "{\"group\": ");
-		cj_str(&c->jdoc, group, strlen(group));
+		buf_json_str(&c->jdoc, group, strlen(group));
 		buf_puts(&c->jdoc, ", \"action\": ");
-		cj_str(&c->jdoc, what, strlen(what));
+		buf_json_str(&c->jdoc, what, strlen(what));
 		buf_puts(&c->jdoc, "}");
 	}
 }
@@ -468,7 +469,7 @@ static bool really(struct ctl *c, const char *question)
 	char line[256];
 	fputs(question, stdout);
 	fflush(stdout);
-	if (!fgets(line, sizeof line, stdin))
+	if (!ctl_read_line(line, sizeof line))
 		return false;
 	return line[0] == 'y' || line[0] == 'Y';
 }
@@ -538,7 +539,7 @@ int cmd_version(struct ctl *c, char **w, int n, const char *arg)
 	const char *v = c->res.type == XV_STRING && c->res.s ? c->res.s : "";
 	ctl_out(c, "%s", v);
 	if (c->json)
-		cj_str(&c->jdoc, v, strlen(v));
+		buf_json_str(&c->jdoc, v, strlen(v));
 	return 0;
 }
 

@@ -513,6 +513,11 @@ static int stream_body(struct ctl *c, int fd, const struct http_resp *r, const s
 
 int ctl_stream(struct ctl *c, const char *path)
 {
+	return ctl_get(c, path, NULL);
+}
+
+int ctl_get(struct ctl *c, const char *path, int *status)
+{
 	struct ctl_sigint g;
 	ctl_sigint_catch(&g);
 
@@ -552,7 +557,9 @@ int ctl_stream(struct ctl *c, const char *path)
 	if (h < 0)
 		goto out;
 	buf_consume(&c->in, (size_t)h);
-	if (r.status != 200) {
+	if (status)
+		*status = r.status;
+	if (r.status != 200 && !status) {
 		stream_error(c, path, "Cannot read, status code %d", r.status);
 		goto out;
 	}

@@ -72,6 +72,10 @@ const struct ctl_command ctl_commands[] = {
 	{"wait", cmd_wait,
 	 "wait <state> <name> [...] [--timeout S]\tWait until every named process is in <state>\n"
 	 "\t\t(all: every process; default timeout 60 s; exit 1 on timeout)", true},
+	{"ready", cmd_ready,
+	 "ready [<name> ...]	Exit 0 if every (named) process is ready, else list those that are not", true},
+	{"healthy", cmd_healthy,
+	 "healthy [<name> ...]	Exit 0 if every (named) process is healthy, else list those that are not", true},
 	/* the shell's own, not listed */
 	{"help", cmd_help, NULL, false},
 	{"EOF", cmd_eof, NULL, false},

@@ -70,6 +70,8 @@ void ctl_disconnect(struct ctl *c);
 /* GET PATH and copy the body to stdout until the server ends it or SIGINT; supervisorctl's
  * `tail -f`. Returns 1 when interrupted. */
 int ctl_stream(struct ctl *c, const char *path);
+/* GET PATH, its body to stdout whatever the status, which goes to *STATUS (0: no answer). */
+int ctl_get(struct ctl *c, const char *path, int *status);
 
 /* Ctrl-C while a command waits (tail -f, fg): SIGINT is blocked except inside
  * ctl_wait_readable, so it never breaks a call in the middle and is never lost. */
@@ -97,7 +99,6 @@ void ctl_report_exception(struct ctl *c);
 /* str() of the last fault as Python prints it: <Fault 70: 'NOT_RUNNING'> */
 void ctl_fault_text(struct ctl *c, struct buf *b);
 /* JSON into c->jdoc */
-void cj_str(struct buf *b, const char *s, size_t n);
 void cj_value(struct buf *b, const struct xv *v);
 void cj_result(struct buf *b, const char *group, const char *name, int status, const char *desc);
 /* after a command in --json mode: the document (or {"error"/"message": text}) */
@@ -124,3 +125,6 @@ void ctl_split_namespec(struct ctl *c, const char *spec, const char **group, con
 const char *xv_str(const struct xv *st, const char *member);
 long long xv_int(const struct xv *st, const char *member);
 void ctl_exit_from_fault(struct ctl *c, int code, int ignored);
+/* fgets(BUF, N, stdin) for N >= 2, the same result (NULL: nothing read before EOF or an
+ * error); through fread(), which the static build links anyway, not fgets(). */
+char *ctl_read_line(char *buf, size_t n);

@@ -125,41 +125,6 @@ void ctl_report_exception(struct ctl *c)
 	c->exitstatus = 1;
 }
 
-/* ---- JSON ------------------------------------------------------------------------- */
-
-void cj_str(struct buf *b, const char *s, size_t n)
-{
-	buf_put(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			buf_printf(b, "\\%c", ch);
-		else if (ch == '\n')
-			buf_puts(b, "\\n");
-		else if (ch == '\t')
-			buf_puts(b, "\\t");
-		else if (ch == '\r')
-			buf_puts(b, "\\r");
-		else if (ch < 0x20 || ch == 0x7f)
-			buf_printf(b, "\\u%04x", ch);
-		else if (ch >= 0x80) {
-			/* pass valid UTF-8 through; anything else becomes U+FFFD */
-			size_t len = ch >= 0xf0 && ch < 0xf5 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc2 && ch < 0xe0 ? 2 : 0;
-			bool ok = len && i + len <= n;
-			for (size_t k = 1; ok && k < len; k++)
-				ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
-			if (ok) {
-				buf_put(b, s + i, len);
-				i += len - 1;
-			} else {
-				buf_puts(b, "\\ufffd");
-			}
-		} else
-			buf_put(b, s + i, 1);
-	}
-	buf_put(b, "\"", 1);
-}
-
 void cj_value(struct buf *b, const struct xv *v)
 {
 	switch (v->type) {
@@ -175,7 +140,7 @@ void cj_value(struct buf *b, const struct xv *v)
 	case XV_STRING:
 	case XV_BASE64:
 	case XV_DATETIME:
-		cj_str(b, v->s ? v->s : "", v->len);
+		buf_json_str(b, v->s ? v->s : "", v->len);
 		break;
 	case XV_NIL:
 		buf_puts(b, "null");
@@ -194,7 +159,7 @@ void cj_value(struct buf *b, const struct xv *v)
 		for (size_t i = 0; i < v->n; i++) {
 			if (i)
 				buf_puts(b, ", ");
-			cj_str(b, v->names[i], strlen(v->names[i]));
+			buf_json_str(b, v->names[i], strlen(v->names[i]));
 			buf_puts(b, ": ");
 			cj_value(b, &v->items[i]);
 		}
@@ -207,11 +172,11 @@ void cj_value(struct buf *b, const struct xv *v)
 void cj_result(struct buf *b, const char *group, const char *name, int status, const char *desc)
 {
 	buf_puts(b, b->len && b->p[b->len - 1] != '[' ? ", {\"name\": " : "{\"name\": ");
-	cj_str(b, name ? name : "", name ? strlen(name) : 0);
+	buf_json_str(b, name ? name : "", name ? strlen(name) : 0);
 	buf_puts(b, ", \"group\": ");
-	cj_str(b, group ? group : "", group ? strlen(group) : 0);
+	buf_json_str(b, group ? group : "", group ? strlen(group) : 0);
 	buf_printf(b, ", \"status\": %d, \"description\": ", status);
-	cj_str(b, desc ? desc : "", desc ? strlen(desc) : 0);
+	buf_json_str(b, desc ? desc : "", desc ? strlen(desc) : 0);
 	buf_puts(b, "}");
 }
 
@@ -230,7 +195,7 @@ void ctl_json_finish(struct ctl *c)
 		while (n && c->msgs.p[n - 1] == '\n')
 			n--;
 		buf_puts(&b, c->exitstatus ? "{\"error\": " : "{\"message\": ");
-		cj_str(&b, n ? c->msgs.p : "", n);
+		buf_json_str(&b, n ? c->msgs.p : "", n);
 		buf_puts(&b, "}\n");
 		fwrite(b.p, 1, b.len, stdout);
 		buf_free(&b);

@@ -19,6 +19,7 @@
 
 #include "ctl_proto.h"
 #include "ctl_server_int.h"
+#include "intparse.h"
 #include "rpc.h"
 
 #define WRITES_PER_FLUSH 4  /* sends per flush: one event's work stays bounded */
@@ -34,7 +35,7 @@ static uint64_t env_ms(const char *name, uint64_t def)
 	char *end;
 	if (!v || !*v)
 		return def;
-	unsigned long long ms = strtoull(v, &end, 10);
+	unsigned long long ms = (unsigned long long)str_to_ll(v, &end, 10); /* as strtoull for these */
 	return *end || !ms || ms > def ? def : ms;
 }
 
@@ -333,7 +334,10 @@ static void reject(struct tend *t, struct conn *c, int status)
 static void route(struct tend *t, struct conn *c)
 {
 	struct http_req *r = &c->req;
-	if (c->l->username && !http_auth_ok(r->auth, c->l->username, c->l->password ? c->l->password : "")) {
+	bool authed = !c->l->username || http_auth_ok(r->auth, c->l->username, c->l->password ? c->l->password : "");
+	if (ctl_status_route(t, c, authed))
+		return;
+	if (!authed) {
 		reject(t, c, 401);
 		return;
 	}

@@ -96,3 +96,7 @@ void tail_begin(struct tend *t, struct conn *c, const char *path);
 void tail_pump(struct tend *t, struct conn *c); /* queue more of the ring when `out` has room */
 void tail_flush(struct tend *t, struct conn *c); /* a dirty stream: pump, then write */
 void tail_end(struct conn *c);
+
+/* ctl_server_status.c: GET /readyz, /healthz, /status; false if PATH is none of them (or
+ * needs the credentials the request lacks). */
+bool ctl_status_route(struct tend *t, struct conn *c, bool authed);

@@ -12,6 +12,7 @@
  * listener rests ACCEPT_PAUSE_MS instead of spinning on a level-triggered EMFILE. */
 #include "ctl_server.h"
 #include "ctl_server_int.h"
+#include "iptext.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -250,9 +251,9 @@ static int inet_addr_of(const char *host, int port, struct sockaddr_storage *ss,
 /* Python's errno.errorcode names, for supervisord's message (the likely ones). */
 static const char *errno_name(int e)
 {
-	static const struct {
-		int e;
-		const char *name;
+	static const struct { /* names inline: 15 bytes an entry (the static size budget) */
+		unsigned char e;
+		char name[14];
 	} names[] = {{EACCES, "EACCES"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"}, {EAFNOSUPPORT, "EAFNOSUPPORT"},
 		     {EINVAL, "EINVAL"}, {ENOBUFS, "ENOBUFS"}, {ENOMEM, "ENOMEM"}, {EPERM, "EPERM"},
 		     {EMFILE, "EMFILE"}, {ENFILE, "ENFILE"}};
@@ -306,10 +307,10 @@ void ctl_say_peer(struct tend *t, struct listener *l, int fd)
 	int port = 0;
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == 0) {
 		if (ss.ss_family == AF_INET) {
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof host);
+			ip_text(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host);
 			port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 		} else if (ss.ss_family == AF_INET6) {
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host, sizeof host);
+			ip_text(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, host);
 			port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
 		}
 	}

@@ -175,3 +175,35 @@ int cmd_wait(struct ctl *c, char **w, int n, const char *arg)
 	c->exitstatus = r;
 	return 0;
 }
+
+/* tend ctl ready|healthy [NAME...]: the server's /readyz or /healthz, its lines on stdout,
+ * exit 0 only on 200 (for a HEALTHCHECK or an exec probe). */
+static int ask_probe(struct ctl *c, const char *what, char **w, int n)
+{
+	struct buf path;
+	buf_init(&path, 1 << 20);
+	buf_printf(&path, "/%sz", what);
+	for (int i = 0; i < n; i++)
+		buf_printf(&path, "%c%s", i ? ',' : '?', w[i]);
+	int status = 0;
+	if (path.over)
+		ctl_out(c, "Error: too many names");
+	else
+		ctl_get(c, path.p, &status);
+	buf_free(&path);
+	if (status != 200)
+		c->exitstatus = EXIT_GENERIC;
+	return 0;
+}
+
+int cmd_ready(struct ctl *c, char **w, int n, const char *arg)
+{
+	(void)arg;
+	return ask_probe(c, "ready", w, n);
+}
+
+int cmd_healthy(struct ctl *c, char **w, int n, const char *arg)
+{
+	(void)arg;
+	return ask_probe(c, "health", w, n);
+}

@@ -66,7 +66,8 @@ static char *absolute_dir(const char *path)
 	}
 	snprintf(in, n, "/%s", path);
 	size_t o = 0;
-	for (char *c = strtok(in, "/"); c; c = strtok(NULL, "/")) {
+	char *save; /* strtok_r: the loader links it already, strtok would be one member more */
+	for (char *c = strtok_r(in, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
 		if (!strcmp(c, "."))
 			continue;
 		if (!strcmp(c, "..")) {

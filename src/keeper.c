@@ -237,6 +237,8 @@ static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
 	if (k.main == 0)
 		exec_service(spec, &ru);
 	k.main_alive = true;
+	if (p->lc.ready.kind == PROBE_FD)
+		close(KEEPER_READY_FD); /* only the service holds the write end: its close is seen */
 	send_msg(K_SPAWNED, k.main, NULL);
 	if (p->startsecs == 0)
 		send_msg(K_RUNNING, 0, NULL);
@@ -260,22 +262,21 @@ static void close_from_proc(int lowest)
 }
 
 /* Give the keeper exactly: 0 stdin (the service's pipe, or /dev/null), 1 out, 2 err,
- * 3 report, 4 cmd; close the rest, so no other service's pipe is held open by this keeper. */
-static int keeper_fds(int in, int out, int err, int report, int cmd)
+ * 3 report, 4 cmd, and 6 the readiness pipe if any; close the rest, so no other service's
+ * pipe is held open by this keeper. */
+static int keeper_fds(const int io[4], int report, int cmd)
 {
-	if (in < 0)
-		in = open("/dev/null", O_RDWR | O_CLOEXEC);
-	int fds[5] = {in, out, err, report, cmd}, tmp[5];
-	for (int i = 0; i < 5; i++)
-		if (fds[i] < 0 || (tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0)
+	int in = io[0] >= 0 ? io[0] : open("/dev/null", O_RDWR | O_CLOEXEC);
+	int fds[7] = {in, io[1], io[2], report, cmd, -1, io[3]}, tmp[7], top = io[3] >= 0 ? 7 : 5;
+	for (int i = 0; i < top; i++)
+		if (i != 5 && (fds[i] < 0 || (tmp[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 10)) < 0))
 			return -1;
-	for (int i = 0; i < 5; i++)
-		if (dup2(tmp[i], i) < 0)
+	for (int i = 0; i < top; i++)
+		if (i != 5 && dup3(tmp[i], i, i >= REPORT_FD ? O_CLOEXEC : 0) < 0)
 			return -1;
-	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
-	fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
-	if (syscall(SYS_close_range, 5U, ~0U, 0U) < 0)
-		close_from_proc(5);
+	if (syscall(SYS_close_range, (unsigned)top, ~0U, 0U) < 0)
+		close_from_proc(top);
+	close(5);
 	return 0;
 }
 
@@ -314,10 +315,12 @@ static void keeper_exec(const struct keeper_spec *spec)
 	fcntl(RECORD_FD, F_SETFD, 0);
 	fcntl(REPORT_FD, F_SETFD, 0);
 	fcntl(CMD_FD, F_SETFD, 0);
+	fcntl(KEEPER_READY_FD, F_SETFD, 0); /* EBADF without a readiness pipe */
 	char *argv[] = {"tend-keeper", "--keeper", (char *)spec->p.name, NULL};
 	execv("/proc/self/exe", argv);
 	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(KEEPER_READY_FD, F_SETFD, FD_CLOEXEC);
 	close(RECORD_FD);
 }
 
@@ -354,6 +357,7 @@ int keeper_exec_main(int argc, char **argv)
 	}
 	fcntl(REPORT_FD, F_SETFD, FD_CLOEXEC);
 	fcntl(CMD_FD, F_SETFD, FD_CLOEXEC);
+	fcntl(KEEPER_READY_FD, F_SETFD, FD_CLOEXEC);
 	spec.reexeced = true;
 	keeper_name(NULL, spec.p.name);
 	keeper_run(&spec);
@@ -361,7 +365,7 @@ int keeper_exec_main(int argc, char **argv)
 
 /* Two pipes, not a socket: a report written just before the keeper exits is never
  * lost (a socket closed with unread data resets its peer). */
-pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int in, int out, int err, int *report, int *cmd)
+pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, const int fds[4], int *report, int *cmd)
 {
 	int rp[2], cp[2];
 	if (pipe2(rp, O_CLOEXEC) < 0)
@@ -373,7 +377,7 @@ pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, int in, int o
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		if (keeper_fds(in, out, err, rp[1], cp[0]) < 0) {
+		if (keeper_fds(fds, rp[1], cp[0]) < 0) {
 			char why[128];
 			snprintf(why, sizeof why, "keeper: file descriptors: %s", strerror(errno));
 			report_to(rp[1], K_SPAWNERR, 0, why);

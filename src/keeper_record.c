@@ -22,6 +22,7 @@ struct rec_head {
 	uint32_t version, size;
 	int32_t stopsignal, stopwaitsecs, startsecs, umask;
 	uint32_t flags, nargv, nenv;
+	int32_t ready_fd; /* ready=fd:N: N, else 0 */
 	uint64_t nofile_cur, nofile_max, nproc_cur, nproc_max;
 };
 
@@ -51,6 +52,7 @@ int keeper_record_write(int fd, const struct keeper_spec *spec)
 			     .stopwaitsecs = p->stopwaitsecs, .startsecs = p->startsecs, .umask = p->umask,
 			     .flags = (p->stopasgroup ? F_STOPASGROUP : 0) | (p->killasgroup ? F_KILLASGROUP : 0) |
 				      (p->containment ? F_CONTAINMENT : 0),
+			     .ready_fd = p->lc.ready.kind == PROBE_FD ? p->lc.ready.fd : 0,
 			     .nofile_cur = spec->nofile.rlim_cur, .nofile_max = spec->nofile.rlim_max,
 			     .nproc_cur = spec->nproc.rlim_cur, .nproc_max = spec->nproc.rlim_max};
 	size_t size = sizeof h + strings_size(p->argv, &h.nargv) + strings_size(p->env, &h.nenv);
@@ -136,6 +138,8 @@ int keeper_record_read(char *buf, size_t len, struct keeper_spec *spec, const ch
 	p->stopasgroup = h.flags & F_STOPASGROUP;
 	p->killasgroup = h.flags & F_KILLASGROUP;
 	p->containment = h.flags & F_CONTAINMENT;
+	if (h.ready_fd > 0)
+		p->lc.ready = (struct probe_spec){.kind = PROBE_FD, .fd = h.ready_fd};
 	spec->nofile = (struct rlimit){(rlim_t)h.nofile_cur, (rlim_t)h.nofile_max};
 	spec->nproc = (struct rlimit){(rlim_t)h.nproc_cur, (rlim_t)h.nproc_max};
 	return 0;

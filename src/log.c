@@ -366,6 +366,8 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 		}
 		if (s->ring)
 			ring_put(t, s->ring, u->buf + u->len, (size_t)r);
+		if (s->tap)
+			s->tap(t, s, u->buf + u->len, (size_t)r);
 		u->len += (size_t)r;
 		s->pos += (uint64_t)r;
 		u->budget -= (size_t)r < u->budget ? (size_t)r : u->budget;

@@ -32,6 +32,9 @@ struct log_src {
 	bool paused;              /* not reading: waiting for the sink */
 	struct sink_waiter waiter;
 	struct ring *ring;        /* the service's recent output (supervisorctl tail), or NULL */
+	/* ready=log:REGEX: every chunk read goes to TAP too while it is set (ready.c) */
+	void (*tap)(struct tend *t, struct log_src *src, const char *p, size_t n);
+	void *tap_ctx;
 	struct log_src *next;
 };
 

@@ -81,6 +81,7 @@ static void leave_start_dir(struct tend *t)
  * whether the work is over is judged. */
 static void end_of_turn(struct tend *t)
 {
+	depend_turn(t); /* first: the waits that this turn's states release start now */
 	if (t->ctl)
 		ctl_server_turn(t);
 	reap_check_done(t);
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--keeper"))
 		return keeper_exec_main(argc, argv);
 	t.epfd = -1; /* no loop yet: outputs write directly */
+	t.notifyw.fd = -1;
 	t.start_dir_fd = -1;
 	t.self = getpid();
 	t.pid1 = t.self == 1;

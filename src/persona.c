@@ -4,9 +4,10 @@
  * turns `tini sh -c x` into an error; tend does not copy that trap. */
 #include "tend.h"
 #include "duration.h"
+#include "intparse.h"
+#include "optparse.h"
 #include "signame.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,7 @@ static void usage_error(const char *fmt, const char *arg)
 static int parse_code(const char *s)
 {
 	char *end;
-	long v = strtol(s, &end, 10);
+	long v = str_to_ll(s, &end, 10);
 	return (*s && !*end && v >= 0 && v <= 255) ? (int)v : -1;
 }
 
@@ -64,40 +65,39 @@ static int parse_rewrite(struct tend *t, char *arg)
 static void parse_tend(struct tend *t, int argc, char **argv)
 {
 	enum { O_CHECK = 256, O_GRACE };
-	static const struct option longopts[] = {
-		{"config", required_argument, 0, 'c'}, {"check", no_argument, 0, O_CHECK},
-		{"pgroup", no_argument, 0, 'g'},       {"rewrite", required_argument, 0, 'r'},
-		{"expect", required_argument, 0, 'e'}, {"pdeathsig", required_argument, 0, 'p'},
-		{"subreaper", no_argument, 0, 's'},    {"grace", required_argument, 0, O_GRACE},
-		{"warn-reap", no_argument, 0, 'w'},    {"verbose", no_argument, 0, 'v'},
-		{"help", no_argument, 0, 'h'},         {"version", no_argument, 0, 'V'},
-		{0, 0, 0, 0}};
+	static const struct optlong longopts[] = {
+		{"config", 1, 'c'},    {"check", 0, O_CHECK},  {"pgroup", 0, 'g'},
+		{"rewrite", 1, 'r'},   {"expect", 1, 'e'},     {"pdeathsig", 1, 'p'},
+		{"subreaper", 0, 's'}, {"grace", 1, O_GRACE}, {"warn-reap", 0, 'w'},
+		{"verbose", 0, 'v'},   {"help", 0, 'h'},       {"version", 0, 'V'},
+		{0, 0, 0}};
+	struct optscan o = {.ind = 1};
 	int c, code;
 	long long ms;
-	while ((c = getopt_long(argc, argv, "+c:gr:e:p:swvhV", longopts, NULL)) != -1) {
+	while ((c = opt_next(&o, argc, argv, "+c:gr:e:p:swvhV", longopts)) != -1) {
 		switch (c) {
-		case 'c': t->opt.config = optarg; break;
+		case 'c': t->opt.config = o.arg; break;
 		case O_CHECK: t->opt.check = true; break;
 		case 'g': t->opt.pgroup = true; break;
 		case 's': break;
 		case 'w': t->opt.warn_reap = true; break;
 		case 'v': t->opt.verbosity++; break;
 		case 'r':
-			if (parse_rewrite(t, optarg) < 0)
-				usage_error("invalid rewrite '%s' (want FROM:TO, e.g. TERM:QUIT or 15:0)", optarg);
+			if (parse_rewrite(t, o.arg) < 0)
+				usage_error("invalid rewrite '%s' (want FROM:TO, e.g. TERM:QUIT or 15:0)", o.arg);
 			break;
 		case 'e':
-			if ((code = parse_code(optarg)) < 0)
-				usage_error("invalid exit code '%s' (want 0-255)", optarg);
+			if ((code = parse_code(o.arg)) < 0)
+				usage_error("invalid exit code '%s' (want 0-255)", o.arg);
 			set_bit(t->opt.expect, code);
 			break;
 		case 'p':
-			if ((t->opt.pdeathsig = sig_parse(optarg, 0)) <= 0)
-				usage_error("invalid signal '%s'", optarg);
+			if ((t->opt.pdeathsig = sig_parse(o.arg, 0)) <= 0)
+				usage_error("invalid signal '%s'", o.arg);
 			break;
 		case O_GRACE:
-			if ((ms = seconds_to_ms(optarg)) < 0 || ms > 86400000LL)
-				usage_error("invalid --grace '%s' (want seconds)", optarg);
+			if ((ms = seconds_to_ms(o.arg)) < 0 || ms > 86400000LL)
+				usage_error("invalid --grace '%s' (want seconds)", o.arg);
 			t->opt.grace_ms = (int)ms;
 			break;
 		case 'h': fputs(tend_usage, stdout); exit(0);
@@ -105,8 +105,8 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 		default: fprintf(stderr, "Try 'tend --help'.\n"); exit(2);
 		}
 	}
-	if (optind < argc)
-		t->opt.argv = argv + optind;
+	if (o.ind < argc)
+		t->opt.argv = argv + o.ind;
 	else if (!t->opt.config)
 		usage_error("%s", "no command given (and no -c FILE)");
 }
@@ -165,8 +165,9 @@ static void parse_tini(struct tend *t, int argc, char **argv)
 		exit(0);
 	}
 	t->opt.verbosity = 1;
+	struct optscan o = {.ind = 1};
 	int c, code;
-	while ((c = getopt(argc, argv, "+p:hvwgle:s")) != -1) {
+	while ((c = opt_next(&o, argc, argv, "+p:hvwgle:s", NULL)) != -1) {
 		switch (c) {
 		case 'h': fputs(tini_usage, stdout); exit(0);
 		case 'l': fputs(tini_license, stdout); exit(0);
@@ -175,13 +176,13 @@ static void parse_tini(struct tend *t, int argc, char **argv)
 		case 'w': t->opt.warn_reap = true; break;
 		case 'g': t->opt.pgroup = true; break;
 		case 'e':
-			if ((code = parse_code(optarg)) < 0)
-				tini_fail("[FATAL tini] Not a valid option for -e: %s\n", optarg);
+			if ((code = parse_code(o.arg)) < 0)
+				tini_fail("[FATAL tini] Not a valid option for -e: %s\n", o.arg);
 			set_bit(t->opt.expect, code);
 			break;
 		case 'p':
-			if ((t->opt.pdeathsig = tini_signal(optarg)) <= 0)
-				tini_fail("[FATAL tini] Not a valid option for -p: %s\n", optarg);
+			if ((t->opt.pdeathsig = tini_signal(o.arg)) <= 0)
+				tini_fail("[FATAL tini] Not a valid option for -p: %s\n", o.arg);
 			break;
 		default: tini_fail("%s", "");
 		}
@@ -191,9 +192,9 @@ static void parse_tini(struct tend *t, int argc, char **argv)
 	const char *v = getenv("TINI_VERBOSITY");
 	if (v)
 		t->opt.verbosity = atoi(v);
-	if (optind >= argc)
+	if (o.ind >= argc)
 		tini_fail("%s", "");
-	t->opt.argv = argv + optind;
+	t->opt.argv = argv + o.ind;
 }
 
 /* ---- dumb-init 1.2.5 ---- */
@@ -221,7 +222,7 @@ static const char dumb_help[] =
 static bool scan_int(const char **s, int *out)
 {
 	char *end;
-	long v = strtol(*s, &end, 10);
+	long v = str_to_ll(*s, &end, 10);
 	if (end == *s || v < -1000 || v > 1000)
 		return false;
 	*out = (int)v;
@@ -246,25 +247,25 @@ static void dumb_rewrite(struct tend *t, const char *arg, bool *user_set)
 
 static void parse_dumb_init(struct tend *t, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, 0, 'h'},         {"single-child", no_argument, 0, 'c'},
-		{"rewrite", required_argument, 0, 'r'}, {"verbose", no_argument, 0, 'v'},
-		{"version", no_argument, 0, 'V'},      {0, 0, 0, 0}};
+	static const struct optlong longopts[] = {
+		{"help", 0, 'h'},    {"single-child", 0, 'c'}, {"rewrite", 1, 'r'},
+		{"verbose", 0, 'v'}, {"version", 0, 'V'},      {0, 0, 0}};
+	struct optscan o = {.ind = 1};
 	bool user_set[32] = {0};
 	t->opt.setsid = true;
 	t->opt.reset_ign = true;
 	int c;
-	while ((c = getopt_long(argc, argv, "+hvVcr:", longopts, NULL)) != -1) {
+	while ((c = opt_next(&o, argc, argv, "+hvVcr:", longopts)) != -1) {
 		switch (c) {
 		case 'h': fprintf(stderr, "dumb-init v1.2.5\nUsage: %s%s", argv[0], dumb_help); exit(0);
 		case 'V': fputs("dumb-init v1.2.5\n", stderr); exit(0);
 		case 'v': t->opt.dumb_debug = true; break;
 		case 'c': t->opt.setsid = false; break;
-		case 'r': dumb_rewrite(t, optarg, user_set); break;
+		case 'r': dumb_rewrite(t, o.arg, user_set); break;
 		default: exit(1);
 		}
 	}
-	if (optind >= argc) { /* before the environment is read, as dumb-init does */
+	if (o.ind >= argc) { /* before the environment is read, as dumb-init does */
 		fprintf(stderr, "Usage: %s [option] program [args]\nTry %s --help for full usage.\n",
 			argv[0], argv[0]);
 		exit(1);
@@ -286,7 +287,7 @@ static void parse_dumb_init(struct tend *t, int argc, char **argv)
 				t->opt.rewrite[job[i]] = SIGSTOP;
 	}
 	t->opt.pgroup = t->opt.setsid;
-	t->opt.argv = argv + optind;
+	t->opt.argv = argv + o.ind;
 }
 
 static bool named_tini(const char *base) { return !strcmp(base, "tini") || !strcmp(base, "tini-static"); }

@@ -87,6 +87,13 @@ static pid_t read_ppid(int dirfd, const char *pid)
 	return (pid_t)atoi(p + 4);
 }
 
+pid_t proc_parent(pid_t pid)
+{
+	char dir[20]; /* absolute: openat ignores the directory fd */
+	snprintf(dir, sizeof dir, "/proc/%d", (int)pid);
+	return read_ppid(AT_FDCWD, dir);
+}
+
 /* Without CONFIG_PROC_CHILDREN: every process whose parent is PID. */
 static int scan_children(pid_t pid, struct pidset *out)
 {

@@ -16,6 +16,7 @@ void pidset_free(struct pidset *s);
 
 /* Append the direct children of PID (every thread's) to OUT. -1 if /proc cannot be read. */
 int proc_children(pid_t pid, struct pidset *out);
+pid_t proc_parent(pid_t pid); /* -1 if gone */
 
 /* Signal every descendant of ROOT (and ROOT itself with INCLUDE_ROOT), race-free against
  * forks and deaths during the walk: each process is stopped (SIGSTOP) before its children

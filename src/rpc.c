@@ -38,19 +38,21 @@ static const struct rpc_method *find_method(const char *name)
 	return NULL;
 }
 
-static const char *const fault_names[][2] = {
-	{"1", "UNKNOWN_METHOD"}, {"2", "INCORRECT_PARAMETERS"}, {"3", "BAD_ARGUMENTS"},
-	{"4", "SIGNATURE_UNSUPPORTED"}, {"6", "SHUTDOWN_STATE"}, {"10", "BAD_NAME"}, {"11", "BAD_SIGNAL"},
-	{"20", "NO_FILE"}, {"21", "NOT_EXECUTABLE"}, {"30", "FAILED"}, {"40", "ABNORMAL_TERMINATION"},
-	{"50", "SPAWN_ERROR"}, {"60", "ALREADY_STARTED"}, {"70", "NOT_RUNNING"}, {"80", "SUCCESS"},
-	{"90", "ALREADY_ADDED"}, {"91", "STILL_RUNNING"}, {"92", "CANT_REREAD"},
-};
+/* supervisord's xmlrpc.Faults: each entry its code as one (octal-escaped) byte, then its
+ * name, in one string (a table of pointers would cost 16 bytes an entry in the static
+ * size budget) */
+static const char fault_names[] =
+	"\001UNKNOWN_METHOD\0" "\002INCORRECT_PARAMETERS\0" "\003BAD_ARGUMENTS\0"
+	"\004SIGNATURE_UNSUPPORTED\0" "\006SHUTDOWN_STATE\0" "\012BAD_NAME\0" "\013BAD_SIGNAL\0"
+	"\024NO_FILE\0" "\025NOT_EXECUTABLE\0" "\036FAILED\0" "\050ABNORMAL_TERMINATION\0"
+	"\062SPAWN_ERROR\0" "\074ALREADY_STARTED\0" "\106NOT_RUNNING\0" "\120SUCCESS\0"
+	"\132ALREADY_ADDED\0" "\133STILL_RUNNING\0" "\134CANT_REREAD\0";
 
 const char *rpc_fault_name(int code)
 {
-	for (size_t i = 0; i < sizeof fault_names / sizeof *fault_names; i++)
-		if (atoi(fault_names[i][0]) == code)
-			return fault_names[i][1];
+	for (const char *p = fault_names; *p; p += strlen(p) + 1)
+		if ((unsigned char)*p == code)
+			return p + 1;
 	return "UNKNOWN";
 }
 

@@ -64,6 +64,11 @@ static void put_info(struct tend *t, struct buf *b, const struct svc *s)
 	put_str_member(b, "stderr_logfile", in.stderr_logfile);
 	put_int_member(b, "pid", in.pid);
 	put_str_member(b, "description", in.description);
+	if (in.lifecycle) { /* tend's own members, only where tend's keys are used */
+		xw_member(b, "ready");
+		xw_bool(b, in.ready);
+		put_str_member(b, "health", in.health);
+	}
 	xw_struct_end(b);
 }
 

@@ -25,9 +25,6 @@
 #define CRASH_DELAY_MIN 100   /* ms, first restart after a run shorter than 1 s */
 #define CRASH_DELAY_MAX 10000 /* ms, cap of the doubling */
 #define STABLE_RUN 1000       /* ms: a run this long resets the crash delay */
-#define HELLO_MS 5000         /* a keeper that has not answered by then is not one */
-#define KEEPER_MARGIN_MS 2000 /* past the keeper's own stopwaitsecs, tend kills it */
-#define NOTICE_MS 1000        /* a stop that takes longer says what it waits for */
 
 static const char *const state_names[] = {"STOPPED", "STARTING", "RUNNING", "BACKOFF",
 					  "STOPPING", "EXITED", "FATAL"};
@@ -47,6 +44,7 @@ static void set_state(struct tend *t, struct svc *s, enum svc_state to, const ch
 	say(t, V_WARN, "%s: %s -> %s%s%s", s->p->name, state_names[s->state], state_names[to],
 	    *why ? ": " : "", why);
 	s->state = to;
+	t->lc_dirty = true; /* dependency waits and policies are judged before the loop sleeps */
 }
 
 static void describe_status(int status, char *buf, size_t len)
@@ -84,115 +82,68 @@ static void failed_start(struct tend *t, struct svc *s, const char *why)
 	set_state(t, s, ST_BACKOFF, "%s", why);
 }
 
+/* RUNNING: after startsecs, or, with ready=, when the service is ready (startsecs unused). */
 static void promote(struct tend *t, struct svc *s)
 {
-	if (s->state != ST_STARTING || s->exited)
+	bool by_ready = s->p->lc.ready.kind != PROBE_NONE;
+	if (s->state != ST_STARTING || s->exited || (by_ready && !s->life.ready))
 		return;
 	s->backoff = 0;
-	set_state(t, s, ST_RUNNING, "process has stayed up for > than %d seconds (startsecs)", s->p->startsecs);
+	s->life.ready_at = now_ms();
+	if (by_ready)
+		set_state(t, s, ST_RUNNING, "ready");
+	else
+		set_state(t, s, ST_RUNNING, "process has stayed up for > than %d seconds (startsecs)", s->p->startsecs);
+	health_begin(t, s);
 }
 
-/* ---- a keeper that died: its processes are now ours ---- */
+/* ---- the lifecycle's service API ---- */
 
-/* Every child of tend that belongs to nobody is taken as this service's stray and gets the
- * stop signal (SIGKILL once killing), its whole tree with it. Called at the keeper's death
- * and after every reap of a stray, because a stray's descendants are re-parented to tend
- * only when their own parent dies. */
-static void refresh_strays(struct tend *t, struct svc *s)
+void svc_ready(struct tend *t, struct svc *s)
 {
-	struct pidset kids = {0};
-	if (proc_children(t->self, &kids) < 0)
-		say(t, V_WARN, "%s: cannot list processes (%s): what its keeper left is reaped, not stopped",
-		    s->p->name, strerror(errno));
-	for (size_t i = 0; i < kids.n; i++) {
-		pid_t c = kids.v[i];
-		if (supervise_known_child(t, c) || !pidset_add(&s->strays, c))
-			continue;
-		tree_signal(c, s->killing ? SIGKILL : s->p->stopsignal, true);
-	}
-	pidset_free(&kids);
+	s->life.ready = true;
+	s->life.reloading = s->life.notify_stopping = false;
+	ready_end(t, s);
+	promote(t, s);
 }
 
-/* tend's own deadline: a keeper that did not answer, or did not finish a stop in its
- * stopwaitsecs plus a margin (stopped, stuck), is killed with all its processes; strays
- * still alive after stopwaitsecs get SIGKILL. */
-static void deadline_fired(struct tend *t, struct timer *tm)
+/* Not ready in time: a failed start (BACKOFF, then supervisord's retry rules), its whole
+ * tree stopped through the keeper first. */
+void svc_start_failed(struct tend *t, struct svc *s, const char *why)
 {
-	struct svc *s = container_of(tm, struct svc, deadline_tm);
-	s->killing = true;
-	if (s->keeper) {
-		if (s->hello)
-			say(t, V_WARN, "%s: keeper %d has not finished %d s after stopwaitsecs; killing it and its processes",
-			    s->p->name, (int)s->keeper, KEEPER_MARGIN_MS / 1000);
-		else
-			say(t, V_WARN, "%s: keeper %d did not answer within %d s; killing it", s->p->name, (int)s->keeper,
-			    HELLO_MS / 1000);
-		tree_signal(s->keeper, SIGKILL, true);
+	if (s->state != ST_STARTING || s->exited || !s->keeper)
 		return;
-	}
-	say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to what its keeper left", s->p->name, s->p->stopwaitsecs);
-	for (size_t i = 0; i < s->strays.n; i++)
-		tree_signal(s->strays.v[i], SIGKILL, true);
-	refresh_strays(t, s);
+	ready_end(t, s);
+	failed_start(t, s, why);
+	svc_stop_phase(t, s, s->hello ? svc_keeper_deadline(s) : 0);
+	svc_send_stop(t, s);
 }
 
-/* ---- what a stop is waiting for ---- */
-
-static void notice_fired(struct tend *t, struct timer *tm)
+/* health_action=restart: stop the whole tree, start again once every process is reaped. */
+void svc_restart(struct tend *t, struct svc *s, const char *why)
 {
-	struct svc *s = container_of(tm, struct svc, notice_tm);
-	struct pidset left = {0};
-	char list[512];
-	if (s->keeper)
-		tree_list(s->keeper, &left);
-	for (size_t i = 0; i < s->strays.n; i++)
-		if (pidset_add(&left, s->strays.v[i]))
-			tree_list(s->strays.v[i], &left);
-	if (left.n) {
-		describe_pids(&left, list, sizeof list);
-		uint64_t now = now_ms();
-		if (s->kill_at > now)
-			say(t, V_WARN, "%s: waiting for %s to exit; SIGKILL in %llu s", s->p->name, list,
-			    (unsigned long long)(s->kill_at - now + 999) / 1000);
-		else
-			say(t, V_WARN, "%s: waiting for %s to exit (SIGKILL sent)", s->p->name, list);
-	}
-	pidset_free(&left);
+	if (s->state != ST_RUNNING)
+		return;
+	say(t, V_WARN, "%s: %s; restarting it", s->p->name, why);
+	s->start_pending = true;
+	svc_stop(t, s);
 }
 
-/* A stop phase begins: its processes get SIGKILL stopwaitsecs from now (from the keeper,
- * or from tend for strays). Say so at once with -v, otherwise when it takes more than a
- * second. DEADLINE_MS > 0 arms tend's own deadline. */
-static void stop_phase(struct tend *t, struct svc *s, uint64_t deadline_ms)
+void svc_give_up(struct tend *t, struct svc *s, const char *why)
 {
-	uint64_t wait = (uint64_t)s->p->stopwaitsecs * 1000;
-	s->kill_at = now_ms() + wait;
-	if (t->opt.verbosity >= V_INFO)
-		notice_fired(t, &s->notice_tm);
-	if (wait > NOTICE_MS)
-		timer_arm(t, &s->notice_tm, NOTICE_MS, notice_fired);
-	if (deadline_ms && !s->killing)
-		timer_arm(t, &s->deadline_tm, deadline_ms, deadline_fired);
-}
-
-/* tend's deadline over a keeper that is stopping something */
-static uint64_t keeper_deadline(const struct svc *s)
-{
-	return (uint64_t)s->p->stopwaitsecs * 1000 + KEEPER_MARGIN_MS;
-}
-
-static void adopt_strays(struct tend *t, struct svc *s)
-{
-	s->keeper_lost = true;
-	refresh_strays(t, s);
-	if (s->strays.n) /* their SIGKILL comes from tend itself, at stopwaitsecs */
-		stop_phase(t, s, (uint64_t)s->p->stopwaitsecs * 1000 + 1);
+	s->life.dep_wait = false;
+	timer_cancel(t, &s->life.dep_tm);
+	set_state(t, s, ST_FATAL, "%s", why);
+	if (s->p->shutdown_on != SHUTDOWN_NEVER)
+		supervise_shutdown(t, 1);
 }
 
 /* ---- the keeper's reports ---- */
 
 static void main_exited(struct tend *t, struct svc *s, int status, uint64_t when, const char *what)
 {
+	ready_end(t, s);
+	health_end(t, s);
 	s->exited = true;
 	s->status = status;
 	s->exited_at = when;
@@ -226,11 +177,12 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 		t->keeper_exec_proven |= (m->a & KEEPER_REEXECED) != 0;
 		timer_cancel(t, &s->deadline_tm);
 		if (s->want_stop) /* asked to stop before it answered: now its deadline runs */
-			stop_phase(t, s, keeper_deadline(s));
+			svc_stop_phase(t, s, svc_keeper_deadline(s));
 		break;
 	case K_SPAWNED:
 		s->refusable = false;
 		s->pid = m->a;
+		t->lc_dirty = true; /* depends_on=...:started holds now */
 		say(t, V_INFO, "%s: spawned with pid %d", s->p->name, (int)s->pid);
 		break;
 	case K_RUNNING:
@@ -239,7 +191,7 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 	case K_EXITED:
 		describe_status(m->a, what, sizeof what);
 		main_exited(t, s, m->a, m->when, what);
-		stop_phase(t, s, keeper_deadline(s)); /* the keeper now stops what the service left */
+		svc_stop_phase(t, s, svc_keeper_deadline(s)); /* the keeper now stops what the service left */
 		break;
 	case K_SPAWNERR:
 		m->text[sizeof m->text - 1] = 0;
@@ -329,11 +281,61 @@ static void spawn_failed(struct tend *t, struct svc *s)
 	backoff_or_fatal(t, s);
 }
 
+static void dep_timeout(struct tend *t, struct timer *tm)
+{
+	struct svc *s = container_of(tm, struct svc, life.dep_tm);
+	char why[300], msg[400];
+	if (!depend_blocked(t, s, why, sizeof why)) {
+		t->lc_dirty = true; /* holds now: the end of this turn starts it */
+		return;
+	}
+	snprintf(msg, sizeof msg, "%s did not hold within %lld ms (depends_timeout)", why, s->p->lc.depends_timeout);
+	svc_give_up(t, s, msg);
+}
+
+/* STARTING without a process until depends_on holds (depend_turn starts it), or FATAL at
+ * depends_timeout. */
+static bool wait_for_dependencies(struct tend *t, struct svc *s)
+{
+	char why[300];
+	if (!depend_blocked(t, s, why, sizeof why)) {
+		s->life.dep_wait = false;
+		timer_cancel(t, &s->life.dep_tm);
+		return false;
+	}
+	snprintf(s->life.wait_why, sizeof s->life.wait_why, "%.120s", why);
+	if (!s->life.dep_wait) {
+		s->life.dep_wait = true;
+		s->prev_state = s->state; /* what a refused start goes back to, not the wait */
+		s->prev_start_wall = s->start_wall;
+		timer_arm(t, &s->life.dep_tm, (uint64_t)s->p->lc.depends_timeout, dep_timeout);
+		set_state(t, s, ST_STARTING, "waiting for %s", why);
+	}
+	return true;
+}
+
+/* The service's keeper settings, with what the lifecycle adds: the fd:N pipe's target and
+ * the sd_notify environment. */
+static void spawn_spec(struct tend *t, struct svc *s, struct keeper_spec *spec, char ***env)
+{
+	*spec = (struct keeper_spec){.p = *s->p, .start_dir = t->start_dir, .nofile = t->svc_nofile, .nproc = t->svc_nproc};
+	*env = NULL;
+	if (s->p->lc.ready.kind == PROBE_NOTIFY || s->p->lc.watchdog) {
+		if ((*env = notify_env(t, s)))
+			spec->p.env = *env;
+		else
+			say(t, V_WARN, "%s: no sd_notify socket for it: %s", s->p->name, strerror(errno));
+	}
+}
+
 void svc_spawn(struct tend *t, struct svc *s)
 {
 	if (t->stopping || svc_active(s))
 		return;
 	timer_cancel(t, &s->spawn_tm);
+	bool waited = s->life.dep_wait;
+	if (s->p->lc.ndeps && wait_for_dependencies(t, s))
+		return;
 	s->exited = s->hello = s->want_stop = false;
 	s->pid = 0;
 	s->status = 0;
@@ -343,23 +345,32 @@ void svc_spawn(struct tend *t, struct svc *s)
 		spawn_failed(t, s);
 		return;
 	}
-	struct keeper_spec spec = {.p = *s->p, .start_dir = t->start_dir, .nofile = t->svc_nofile, .nproc = t->svc_nproc};
-	s->prev_state = s->state;
-	s->prev_start_wall = s->start_wall;
+	struct keeper_spec spec;
+	char **env;
+	spawn_spec(t, s, &spec, &env);
+	if (!waited) {
+		s->prev_state = s->state;
+		s->prev_start_wall = s->start_wall;
+	}
 	s->refused = 0;
-	int ctl, in = stdin_pipe_open(s);
+	int ctl, in = stdin_pipe_open(s), ready = ready_prepare(t, s);
 	if (in < 0)
 		say(t, V_WARN, "%s: stdin pipe: %s; this run gets no stdin (sendProcessStdin fails)", s->p->name,
 		    strerror(errno));
 	s->started = now_ms(); /* before the fork: the keeper's exit time is never earlier */
 	s->start_wall = (long long)time(NULL);
 	s->quick_exit = false;
-	s->keeper = keeper_spawn(t, &spec, in, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, &ctl, &s->cmd_fd);
+	s->keeper = keeper_spawn(t, &spec, (int[]){in, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, ready}, &ctl,
+				 &s->cmd_fd);
+	free(env);
 	if (in >= 0)
 		close(in);
+	if (ready >= 0)
+		close(ready);
 	if (s->keeper < 0) {
 		s->keeper = 0;
 		stdin_pipe_close(t, s);
+		ready_end(t, s); /* the fd:N pipe */
 		snprintf(s->spawnerr, sizeof s->spawnerr, "fork: %s", strerror(errno));
 		spawn_failed(t, s);
 		return;
@@ -368,18 +379,21 @@ void svc_spawn(struct tend *t, struct svc *s)
 		say(t, V_WARN, "%s: epoll: %s", s->p->name, strerror(errno));
 	if (s->state != ST_STARTING) /* not again after a keeper re-exec fallback */
 		set_state(t, s, ST_STARTING, NULL);
-	timer_arm(t, &s->deadline_tm, HELLO_MS, deadline_fired);
+	svc_arm_hello(t, s);
+	s->life.runs++;
+	depend_started(t, s);
+	ready_begin(t, s);
 }
 
 void svc_stop(struct tend *t, struct svc *s)
 {
 	s->want_stop = true;
+	s->life.dep_wait = false;
+	timer_cancel(t, &s->life.dep_tm);
 	if (svc_active(s)) {
 		if (s->keeper && (s->state == ST_STARTING || s->state == ST_RUNNING)) {
-			struct kmsg m = {.type = K_STOP};
-			stop_phase(t, s, s->hello ? keeper_deadline(s) : 0); /* first: -v lists it before it goes */
-			if (s->cmd_fd >= 0 && write(s->cmd_fd, &m, sizeof m) < 0 && errno != EPIPE)
-				say(t, V_WARN, "%s: cannot reach keeper: %s", s->p->name, strerror(errno));
+			svc_stop_phase(t, s, s->hello ? svc_keeper_deadline(s) : 0); /* first: -v lists it before it goes */
+			svc_send_stop(t, s);
 		}
 		if (s->state != ST_STOPPING) /* leftovers of an exited run are already going */
 			set_state(t, s, ST_STOPPING, NULL);
@@ -427,6 +441,8 @@ static void restart_after_exit(struct tend *t, struct svc *s)
 /* Run over and every process of it reaped: decide what comes next. */
 static void settle(struct tend *t, struct svc *s)
 {
+	ready_end(t, s);
+	health_end(t, s);
 	timer_cancel(t, &s->deadline_tm);
 	timer_cancel(t, &s->notice_tm);
 	s->keeper_lost = s->killing = false;
@@ -507,7 +523,7 @@ static void keeper_gone(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 	}
 	if (!clean) {
 		say(t, V_WARN, "%s: keeper %d died (%s); stopping the processes it left", s->p->name, (int)pid, how);
-		adopt_strays(t, s);
+		svc_adopt_strays(t, s);
 	}
 }
 
@@ -519,7 +535,7 @@ bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 			return true;
 	} else if (pidset_has(&s->strays, pid)) {
 		pidset_del(&s->strays, pid);
-		refresh_strays(t, s); /* its children, if any, are ours now */
+		svc_refresh_strays(t, s); /* its children, if any, are ours now */
 	} else {
 		return false;
 	}
@@ -547,4 +563,13 @@ void svc_release(struct tend *t, struct svc *s)
 	stdin_pipe_close(t, s);
 	ring_free(t, &s->out_ring);
 	ring_free(t, &s->err_ring);
+	ready_end(t, s);
+	health_end(t, s);
+	probe_forget(t, &s->life.ready_probe);
+	probe_forget(t, &s->life.health_probe);
+	timer_cancel(t, &s->life.dep_tm);
+	free(s->life.seen);
+	s->life.seen = NULL;
+	free(s->life.to);
+	s->life.to = NULL;
 }

@@ -8,9 +8,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "intparse.h"
+
+/* 8 bytes an entry, the names inline (the static size budget); the first name of a
+ * number is the one sig_name() gives */
 static const struct {
-	const char *name;
-	int sig;
+	char name[7];
+	unsigned char sig;
 } names[] = {
 	{"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
 	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
@@ -28,7 +32,7 @@ static int parse_number(const char *s, int *out)
 	char *end;
 	if (!isdigit((unsigned char)*s))
 		return -1;
-	long v = strtol(s, &end, 10);
+	long v = str_to_ll(s, &end, 10);
 	if (*end || v > 1000)
 		return -1;
 	*out = (int)v;

@@ -4,6 +4,7 @@
 #include "spawn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -15,6 +16,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "intparse.h"
 
 /* Dispositions: SIG_IGN that tend inherited stays ignored (tini's rule), except as
  * dumb-init, whose handlers for 1..31 exec resets. Mask: tini restores the one it
@@ -192,7 +195,7 @@ static const char *check_user(const char *user, struct run_as *ru, char *buf, si
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
 		char *end;
-		long uid = strtol(user, &end, 10);
+		long uid = str_to_ll(user, &end, 10);
 		pw = *user && !*end ? getpwuid((uid_t)uid) : NULL;
 	}
 	if (!pw)
@@ -235,6 +238,14 @@ static void service_reset_signals(void)
 	sigprocmask(SIG_SETMASK, &empty, NULL);
 }
 
+/* ready=fd:N, s6's notification fd: the keeper's pipe end becomes N, kept across exec. */
+static int ready_fd_in_place(int n)
+{
+	if (n == KEEPER_READY_FD)
+		return fcntl(n, F_SETFD, 0);
+	return dup2(KEEPER_READY_FD, n) < 0 ? -1 : close(KEEPER_READY_FD);
+}
+
 void exec_service(const struct keeper_spec *k, const struct run_as *ru)
 {
 	const struct program *p = &k->p;
@@ -268,6 +279,8 @@ void exec_service(const struct keeper_spec *k, const struct run_as *ru)
 	if (k->nproc.rlim_cur)
 		setrlimit(RLIMIT_NPROC, &k->nproc);
 	service_reset_signals();
+	if (p->lc.ready.kind == PROBE_FD && ready_fd_in_place(p->lc.ready.fd) < 0)
+		dprintf(2, "tend: %s: readiness fd %d: %s\n", p->name, p->lc.ready.fd, strerror(errno));
 	execvp(p->argv[0], p->argv);
 	dprintf(2, "tend: couldn't exec %s: %s\n", p->argv[0], strerror(errno));
 	_exit(127);

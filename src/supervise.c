@@ -21,6 +21,9 @@ struct svc *svc_new(struct tend *t, const struct program *p)
 	s->ctl.fd = s->cmd_fd = s->out.fd = s->err.fd = -1;
 	s->out.file_fd = s->err.file_fd = -1;
 	s->out_w = s->err_w = s->in_w = -1;
+	s->life.ready_fd.fd = s->life.ready_probe.sock.fd = s->life.health_probe.sock.fd = -1;
+	s->life.ready_probe.report.fd = s->life.health_probe.report.fd = -1;
+	s->life.ready_probe.cmd_fd = s->life.health_probe.cmd_fd = -1;
 	s->colour = t->nsvcs;
 	struct svc **v = realloc(t->svcs, (size_t)(t->nsvcs + 1) * sizeof *v);
 	if (!v) {
@@ -140,10 +143,18 @@ int services_start(struct tend *t)
 
 bool services_reap(struct tend *t, pid_t pid, int wstatus)
 {
-	for (int i = 0; i < t->nsvcs; i++)
-		if (svc_reap(t, t->svcs[i], pid, wstatus))
+	for (int i = 0; i < t->nsvcs; i++) {
+		struct svc *s = t->svcs[i];
+		if (svc_reap(t, s, pid, wstatus) || probe_reap(t, &s->life.ready_probe, pid, wstatus) ||
+		    probe_reap(t, &s->life.health_probe, pid, wstatus))
 			return true;
+	}
 	return false;
+}
+
+static bool probe_running(const struct svc *s)
+{
+	return s->life.ready_probe.keeper > 0 || s->life.health_probe.keeper > 0;
 }
 
 /* A keeper, a stray of a service, or the exec child: not an orphan to reap silently. */
@@ -152,7 +163,8 @@ bool supervise_known_child(struct tend *t, pid_t pid)
 	if (pid == t->child)
 		return true;
 	for (int i = 0; i < t->nsvcs; i++)
-		if (svc_owns(t->svcs[i], pid))
+		if (svc_owns(t->svcs[i], pid) || probe_owns(&t->svcs[i]->life.ready_probe, pid) ||
+		    probe_owns(&t->svcs[i]->life.health_probe, pid))
 			return true;
 	return false;
 }
@@ -162,7 +174,7 @@ bool services_idle(struct tend *t)
 	if (!t->stopping)
 		return false;
 	for (int i = 0; i < t->nsvcs; i++)
-		if (svc_active(t->svcs[i]))
+		if (svc_active(t->svcs[i]) || probe_running(t->svcs[i]))
 			return false;
 	return true;
 }
@@ -203,21 +215,39 @@ void services_restart(struct tend *t)
 	services_stop_all(t);
 }
 
-/* Stop the highest priority level that still has processes. */
-static void stop_next_level(struct tend *t)
+/* May S be stopped now? Not while something that depends on it still runs
+ * (depend_mark_needed has just been called). */
+static bool stoppable(const struct svc *s)
 {
-	int level = -1;
-	bool any = false;
-	for (int i = 0; i < t->nsvcs; i++)
-		if (svc_active(t->svcs[i]) && (!any || t->svcs[i]->p->priority > level))
-			level = t->svcs[i]->p->priority, any = true;
-	t->stop_level = any ? level : INT_MAX;
-	if (!any && t->restarting)
-		restart_now(t);
-	if (!any)
+	return svc_active(s) && !s->want_stop && !s->life.needed;
+}
+
+/* The next wave of a shutdown: of the services nothing running depends on, those of the
+ * highest priority, all in parallel, once every service of a higher priority being
+ * stopped is gone. Without depends_on= this is supervisord's order: one priority level
+ * after the other. With it, dependents go before what they depend on, whatever their
+ * priorities; priority orders the rest. */
+static void stop_next_wave(struct tend *t)
+{
+	int level = INT_MIN;
+	bool any = false, going = false;
+	depend_mark_needed(t);
+	for (int i = 0; i < t->nsvcs; i++) {
+		const struct svc *s = t->svcs[i];
+		going |= svc_active(s);
+		if (stoppable(s) && (!any || s->p->priority > level))
+			level = s->p->priority, any = true;
+	}
+	if (!going) {
+		if (t->restarting)
+			restart_now(t);
 		return; /* nothing left to stop: the loop's before-sleep check finishes */
-	for (int i = 0; i < t->nsvcs; i++)
-		if (t->svcs[i]->p->priority == level && svc_active(t->svcs[i]))
+	}
+	for (int i = 0; any && i < t->nsvcs; i++)
+		if (svc_active(t->svcs[i]) && t->svcs[i]->want_stop && t->svcs[i]->p->priority > level)
+			return; /* a higher level is still going */
+	for (int i = 0; any && i < t->nsvcs; i++)
+		if (t->svcs[i]->p->priority == level && stoppable(t->svcs[i]))
 			svc_stop(t, t->svcs[i]);
 }
 
@@ -226,12 +256,11 @@ void services_stop_all(struct tend *t)
 	if (t->stopping)
 		return;
 	t->stopping = true;
-	t->stop_level = INT_MIN; /* no level ordered yet */
 	say(t, V_INFO, "stopping all services");
 	for (int i = 0; i < t->nsvcs; i++)
 		if (!svc_active(t->svcs[i]))
-			svc_stop(t, t->svcs[i]); /* cancels pending restarts and retries */
-	stop_next_level(t);
+			svc_stop(t, t->svcs[i]); /* cancels pending restarts, retries and waits */
+	stop_next_wave(t);
 }
 
 void supervise_shutdown(struct tend *t, int exit_code)
@@ -293,11 +322,7 @@ void supervise_after_stop(struct tend *t, struct svc *s)
 		svc_remove(t, s);
 	else if (s->next_p && !t->stopping)
 		svc_replace(t, s);
-	if (!t->stopping || t->stop_level == INT_MIN)
-		return;
-	for (int i = 0; i < t->nsvcs; i++)
-		if (svc_active(t->svcs[i]) && t->svcs[i]->p->priority >= t->stop_level)
-			return; /* this level is still going */
-	stop_next_level(t);
+	if (t->stopping)
+		stop_next_wave(t);
 }
 

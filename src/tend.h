@@ -93,6 +93,7 @@ void services_cleanup(struct tend *t); /* at exit: the pidfile */
 bool services_reap(struct tend *t, pid_t pid, int wstatus);
 bool services_idle(struct tend *t);
 void logs_reopen(struct tend *t);
+void depend_turn(struct tend *t); /* depend.c, before sleep: dependency waits and policies */
 
 struct options {
 	enum persona persona;
@@ -143,7 +144,10 @@ struct tend {
 	bool stopping;          /* shutdown requested */
 	bool restarting;        /* ... and then start again (supervisorctl reload) */
 	bool have_exit_code;    /* a shutdown_on service set exit_code */
-	int stop_level;         /* priority being stopped */
+	bool lc_dirty;          /* a state changed this turn: depend.c judges waits before sleeping */
+	struct timer lc_tm;     /* ... and goes on in the next turn when one turn was not enough */
+	struct watch notifyw;   /* notify.c: the sd_notify socket (fd -1 until a service needs it) */
+	char notify_name[48];   /* its abstract name, as NOTIFY_SOCKET gives it ("@...") */
 	struct svc *graveyard;  /* removed services, freed at a later reload */
 	struct config *retired[64]; /* configs replaced by a reload, still referenced */
 	struct sink *sinks;     /* sink.c: every output that must not block tend */

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "memfind.h"
 #include "xmlrpc.h"
 
 #define node xml_node
@@ -338,7 +339,7 @@ static int end_tag(struct parser *ps)
 /* "<?...?>" or "<!--...-->": skipped. */
 static int skip_until(struct parser *ps, size_t from, const char *close, const char *what)
 {
-	const char *e = memmem(ps->p + from, (size_t)(ps->end - ps->p) - from, close, strlen(close));
+	const char *e = mem_find(ps->p + from, (size_t)(ps->end - ps->p) - from, close, strlen(close));
 	if (!e)
 		return FAIL(ps, "unterminated %s", what);
 	ps->p = e + strlen(close);

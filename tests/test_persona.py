@@ -649,3 +649,35 @@ def test_ctl_is_a_program_under_the_persona_names(procs, personas, name):
         results.append((rc, out, last))
     assert results[1] == results[0]
     assert results[0][0] in (2, 127) and "ctl" in results[0][2]
+
+
+STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "build", "tend-static")
+
+
+@pytest.mark.parametrize("build", ["tested", "static"])
+@pytest.mark.parametrize(
+    "name,args",
+    [("tini", ["-x", "true"]), ("tini", ["-e"]), ("tini", ["-p"]), ("tini", ["--bogus", "true"]),
+     ("tini", ["-s", "-:", "true"]),
+     ("dumb-init", ["--yolo"]), ("dumb-init", ["--yolo=1"]), ("dumb-init", ["-x"]), ("dumb-init", ["-cx"]),
+     ("dumb-init", ["-r"]), ("dumb-init", ["--rew"]), ("dumb-init", ["--rewrite"]), ("dumb-init", ["--ver"]),
+     ("dumb-init", ["--v"]), ("dumb-init", ["--help=1"]), ("dumb-init", ["--single-child=3"]),
+     ("dumb-init", ["--=3"]), ("dumb-init", ["-", "-x"])],
+    ids=lambda a: a if isinstance(a, str) else " ".join(a),
+)
+def test_persona_option_errors_are_the_originals(procs, personas, tmp_path, build, name, args):
+    """getopt's messages, compared with the real (glibc) tini and dumb-init: the first
+    line of stderr, with argv[0] as its prefix, and the exit code. The static (musl)
+    build too: tend parses options itself, so musl's getopt wording never shows."""
+    real = _real(name)
+    if build == "static":
+        if not os.access(STATIC, os.X_OK):
+            pytest.skip("build/tend-static is not built")
+        argv0 = str(tmp_path / name)
+        os.symlink(STATIC, argv0)
+    else:
+        argv0 = personas[name]
+    rc, out, err = procs.run([real] + args, env=clean_env())
+    want = (rc, err.splitlines()[0].replace(real, argv0) if err else "")
+    rc, out, err = procs.run([argv0] + args, env=clean_env())
+    assert (rc, err.splitlines()[0] if err else "") == want, err

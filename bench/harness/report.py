@@ -111,6 +111,8 @@ HEADLINE = [
     ("ctl", "tctl_10", "tend-static", "supervisord via supervisorctl", "tend ctl status (10) vs supervisorctl+supervisord"),
     ("ctl", "tctl_1000", "tend-static", "supervisord via supervisorctl", "tend ctl status (1000) vs supervisorctl+supervisord"),
     ("ctl", "rpc_1000", "tend-static", "supervisord", "getAllProcessInfo (1000) vs supervisord"),
+    ("lifecycle", "fd", "tend-static", "s6", "readiness (fd:3) -> dependent vs s6"),
+    ("lifecycle", "idle_wake", "tend-static", "supervisord", "wake-ups, idle services (fig. 13), vs supervisord"),
 ]
 
 TARGETS = [

@@ -270,6 +270,27 @@ static void test_head(void)
 	CHECK(!strcmp(http_reason(505), "HTTP Version not supported")); /* medusa's words */
 	CHECK(!strcmp(http_reason(414), "Request-URI Too Large"));
 	CHECK(!strcmp(http_reason(999), "Unknown"));
+	static const struct {
+		int code;
+		const char *text;
+	} reasons[] = {
+		{100, "Continue"}, {200, "OK"}, {204, "No Content"}, {400, "Bad Request"},
+		{401, "Unauthorized"}, {403, "Forbidden"}, {404, "Not Found"}, {405, "Method Not Allowed"},
+		{408, "Request Time-out"}, {411, "Length Required"}, {413, "Request Entity Too Large"},
+		{414, "Request-URI Too Large"}, {415, "Unsupported Media Type"},
+		{417, "Expectation Failed"}, {431, "Request Header Fields Too Large"},
+		{500, "Internal Server Error"}, {501, "Not Implemented"}, {503, "Service Unavailable"},
+		{505, "HTTP Version not supported"},
+	};
+	for (size_t i = 0; i < sizeof reasons / sizeof *reasons; i++)
+		CHECK(!strcmp(http_reason(reasons[i].code), reasons[i].text));
+	for (int code = -1; code < 1000; code++) { /* the others */
+		size_t i = 0;
+		while (i < sizeof reasons / sizeof *reasons && reasons[i].code != code)
+			i++;
+		if (i == sizeof reasons / sizeof *reasons)
+			CHECK(!strcmp(http_reason(code), "Unknown"));
+	}
 }
 
 static void test_base64_sha1(void)
