@@ -65,6 +65,12 @@ struct lifecycle {
 	bool dep_fail_stop;    /* on_dependency_failure = stop (default keep) */
 };
 
+/* [eventlistener:x]: what its pool subscribes to (events.h's mask) and buffers. */
+struct listener_cfg {
+	unsigned mask;
+	int buffer_size;
+};
+
 /* One process instance: a [program:x] expanded by numprocs. */
 struct program {
 	char *name;    /* process name after expansion, e.g. "web_05" */
@@ -88,6 +94,9 @@ struct program {
 			  * (a key in both once, with the program's value); NULL: none. Shared. */
 	bool redirect_stderr;
 	struct log_target out, err;
+	bool out_events, err_events;    /* stdout/stderr_events_enabled: PROCESS_LOG events */
+	long long out_capture, err_capture; /* stdout/stderr_capture_maxbytes: PROCESS_COMMUNICATION */
+	const struct listener_cfg *listener; /* [eventlistener:x], NULL for a program */
 	/* tend extensions */
 	bool containment;          /* `containment=` (default true): keeper stops leftovers */
 	enum shutdown_on shutdown_on;

@@ -185,10 +185,13 @@ static const struct keydef program_keys[] = {
 	{"on_dependency_failure", 0, V_LIFECYCLE},
 	{"restart_with", 0, V_LIFECYCLE},
 	{"serverurl", 0, V_IGNORED},
-	{"stdout_capture_maxbytes", 0, V_IGNORED},
-	{"stderr_capture_maxbytes", 0, V_IGNORED},
-	{"stdout_events_enabled", 0, V_IGNORED},
-	{"stderr_events_enabled", 0, V_IGNORED},
+	{"stdout_capture_maxbytes", F(out_capture), V_BYTES},
+	{"stderr_capture_maxbytes", F(err_capture), V_BYTES},
+	{"stdout_events_enabled", F(out_events), V_BOOL},
+	{"stderr_events_enabled", F(err_events), V_BOOL},
+	{"events", 0, V_IGNORED}, /* [eventlistener:x]'s, read by config_listener.c */
+	{"buffer_size", 0, V_IGNORED},
+	{"result_handler", 0, V_IGNORED},
 	{"stdout_syslog", 0, V_IGNORED},
 	{"stderr_syslog", 0, V_IGNORED},
 };

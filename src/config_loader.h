@@ -56,6 +56,7 @@ bool has_prefix(const char *s, const char *prefix);
  * then every [program:x] (they need all groups). */
 int load_sections(struct loader *ld);
 int load_program(struct loader *ld, const struct ini_section *s, const char *name);
+int load_listener(struct loader *ld, const struct ini_section *s, const char *name); /* config_listener.c */
 
 /* config_resolve.c: depends_on= and restart_with= resolved, cycles refused. */
 int config_resolve_lifecycle(struct loader *ld);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event_names.h"
 #include "signame.h"
 
 static bool has_controls(const char *s)
@@ -161,6 +162,16 @@ static void print_program(FILE *f, const struct config *c, const struct program 
 	fprintf(f, "  %-13s%s\n", "containment", p->containment ? "true" : "false");
 	fprintf(f, "  %-13s%s\n", "shutdown_on", shutdown[p->shutdown_on]);
 	fprintf(f, "  %-13s%lld\n", "tail_bytes", p->tail_bytes);
+	if (p->out_events || p->err_events || p->out_capture || p->err_capture)
+		fprintf(f, "  %-13sstdout %s, stderr %s, capture %lld/%lld bytes\n", "events", p->out_events ? "on" : "off",
+			p->err_events ? "on" : "off", p->out_capture, p->err_capture);
+	if (p->listener) {
+		fprintf(f, "  %-13s", "listener");
+		for (int i = 0; i < EV_NTYPES; i++)
+			if (p->listener->mask & EV_BIT(i))
+				fprintf(f, "%s ", ev_name((enum ev_type)i));
+		fprintf(f, "(buffer_size %d)\n", p->listener->buffer_size);
+	}
 	lifecycle_print(f, &p->lc);
 }
 
@@ -290,5 +301,7 @@ bool program_equal(const struct program *a, const struct program *b)
 	       str_equal(a->directory, b->directory) && a->umask == b->umask && env_equal(a->env, b->env) &&
 	       a->redirect_stderr == b->redirect_stderr && log_equal(&a->out, &b->out) && log_equal(&a->err, &b->err) &&
 	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes &&
-	       lifecycle_equal(&a->lc, &b->lc);
+	       a->out_events == b->out_events && a->err_events == b->err_events && a->out_capture == b->out_capture &&
+	       a->err_capture == b->err_capture && !a->listener == !b->listener &&
+	       (!a->listener || !memcmp(a->listener, b->listener, sizeof *a->listener)) && lifecycle_equal(&a->lc, &b->lc);
 }

@@ -366,7 +366,7 @@ static int load_group(struct loader *ld, const struct ini_section *s, const char
 static int load_section(struct loader *ld, const struct ini_section *s)
 {
 	const char *n = s->name, *colon = strchr(n, ':');
-	if (has_prefix(n, "program:") || has_prefix(n, "group:")) {
+	if (has_prefix(n, "program:") || has_prefix(n, "group:") || has_prefix(n, "eventlistener:")) {
 		if (!valid_name(colon + 1))
 			return fail(ld, s->file->path, s->line, "invalid name in [%s] (empty, or contains a space, ':', '/' or a control character)", n);
 		return has_prefix(n, "group:") ? load_group(ld, s, colon + 1) : 0;
@@ -381,7 +381,7 @@ static int load_section(struct loader *ld, const struct ini_section *s)
 		return load_rpcinterface(ld, s);
 	if (!strcmp(n, "supervisord") || !strcmp(n, "supervisorctl")) /* [supervisorctl]: the client's */
 		return 0;
-	if (has_prefix(n, "eventlistener:") || has_prefix(n, "fcgi-program:"))
+	if (has_prefix(n, "fcgi-program:"))
 		return fail(ld, s->file->path, s->line, "[%s] is not supported yet", n);
 	return fail(ld, s->file->path, s->line, "unknown section [%s]", n);
 }
@@ -402,6 +402,10 @@ int load_sections(struct loader *ld)
 	for (int i = 0; i < ld->ini.nsections; i++)
 		if (has_prefix(ld->ini.sections[i].name, "program:") &&
 		    load_program(ld, &ld->ini.sections[i], ld->ini.sections[i].name + strlen("program:")))
+			return -1;
+	for (int i = 0; i < ld->ini.nsections; i++) /* after the programs, as supervisord */
+		if (has_prefix(ld->ini.sections[i].name, "eventlistener:") &&
+		    load_listener(ld, &ld->ini.sections[i], ld->ini.sections[i].name + strlen("eventlistener:")))
 			return -1;
 	return config_resolve_lifecycle(ld);
 }

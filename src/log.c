@@ -16,6 +16,7 @@
  * last line is delivered there, even when the source was paused meanwhile, and is never
  * joined to the next run's first line. Write failures are told once per change. */
 #include "log.h"
+#include "events.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -329,7 +330,13 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 {
 	for (;;) {
 		bool at_end = s->nends && s->pos == s->ends[0];
+		if (t->ev && s->svc && u->len && !events_output_room(t, s->svc, s)) {
+			s->ev_blocked = true; /* PROCESS_LOG: a pool it feeds is full */
+			return;
+		}
 		size_t used = emit(t, s, u->buf, u->len, at_end);
+		if (t->ev && s->svc && used)
+			events_output(t, s->svc, s, u->buf, used, false);
 		if (used && used < u->len)
 			memmove(u->buf, u->buf + used, u->len - used);
 		u->len -= used;
@@ -368,6 +375,8 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 			ring_put(t, s->ring, u->buf + u->len, (size_t)r);
 		if (s->tap)
 			s->tap(t, s, u->buf + u->len, (size_t)r);
+		if (s->proto)
+			s->proto(t, s, u->buf + u->len, (size_t)r);
 		u->len += (size_t)r;
 		s->pos += (uint64_t)r;
 		u->budget -= (size_t)r < u->budget ? (size_t)r : u->budget;
@@ -389,7 +398,7 @@ static void src_pump(struct tend *t, struct log_src *s, bool to_end)
 		s->keep_len = 0;
 	}
 	for (int tries = 0;; tries++) {
-		s->blocked = false;
+		s->blocked = s->ev_blocked = false;
 		src_turn(t, s, &u);
 		if (!s->blocked || tries == 2)
 			break;
@@ -406,8 +415,14 @@ static void src_pump(struct tend *t, struct log_src *s, bool to_end)
 			s->paused = true;
 		}
 		sink_wait(t, s->sink, &s->waiter);
+	} else if (s->ev_blocked) {
+		if (!s->paused) {
+			loop_unwatch(t, &s->w);
+			s->paused = true;
+		}
 	} else if (s->paused) {
-		sink_unwait(s->sink, &s->waiter);
+		if (s->sink)
+			sink_unwait(s->sink, &s->waiter);
 		s->paused = false;
 		src_watch(t, s);
 	}
@@ -424,6 +439,11 @@ static void on_src_readable(struct tend *t, struct watch *w, uint32_t events)
 static void src_resume(struct tend *t, struct sink_waiter *w)
 {
 	src_pump(t, container_of(w, struct log_src, waiter), false);
+}
+
+void logs_resume(struct tend *t, struct log_src *s)
+{
+	src_pump(t, s, false);
 }
 
 void logs_end_run(struct tend *t, struct log_src *s)
@@ -486,8 +506,9 @@ void logs_close(struct tend *t, struct log_src *s)
 	if (s->keep_len || n > 0)
 		say(t, V_WARN, "%s: %zu bytes of output dropped: %s is not reading", s->name,
 		    s->keep_len + (size_t)(n > 0 ? n : 0), s->sink ? s->sink->what : "the log");
-	if (s->paused)
+	if (s->paused && s->sink)
 		sink_unwait(s->sink, &s->waiter);
+	events_forget_src(t, s);
 	if (s->fd >= 0)
 		src_eof(t, s);
 	if (s->file_fd >= 0)

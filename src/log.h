@@ -35,6 +35,12 @@ struct log_src {
 	/* ready=log:REGEX: every chunk read goes to TAP too while it is set (ready.c) */
 	void (*tap)(struct tend *t, struct log_src *src, const char *p, size_t n);
 	void *tap_ctx;
+	/* an event listener's stdout: every chunk read goes to PROTO (listener.c) */
+	void (*proto)(struct tend *t, struct log_src *src, const char *p, size_t n);
+	struct svc *svc;          /* the service whose stream it is */
+	bool ev_blocked;          /* PROCESS_LOG: a pool it feeds is full (events.c)... */
+	struct pool *ev_pool;     /* ... this one, which resumes it */
+	struct log_src *ev_next;  /* ... among its waiters */
 	struct log_src *next;
 };
 
@@ -45,5 +51,7 @@ int logs_open(struct tend *t, struct log_src *s, const char *name, const struct 
 void logs_close(struct tend *t, struct log_src *s);
 /* Every process of a run is reaped: what is in the pipe now is that run's last output. */
 void logs_end_run(struct tend *t, struct log_src *s);
+/* Read again after an event pool it waited on has room. */
+void logs_resume(struct tend *t, struct log_src *s);
 /* At exit: deliver what is left, waiting a bounded time for slow readers. */
 void logs_flush_all(struct tend *t);

@@ -3,7 +3,9 @@
  * subreaper, spawn, leave the start directory, loop. */
 #include "ctl.h"
 #include "keeper.h"
+#include "ctl_proto.h"
 #include "ctl_server.h"
+#include "events.h"
 #include "log.h"
 
 #include <errno.h>
@@ -77,11 +79,31 @@ static void leave_start_dir(struct tend *t)
 	t->start_dir_fd = fd;
 }
 
+/* supervisord gives every process the URL of its control server, so that listeners and
+ * other clients (supervisor.childutils) can call back; tend's default socket when the
+ * config names none. */
+static void export_server_url(struct tend *t)
+{
+	char url[PATH_MAX + 16];
+	const struct config *c = t->cfg;
+	const char *sock = getenv("TEND_CTL_SOCKET");
+	if (c->unix_srv.set)
+		snprintf(url, sizeof url, "unix://%s", c->unix_srv.file);
+	else if (c->inet_srv.set)
+		snprintf(url, sizeof url, "http://%s:%d", *c->inet_srv.host ? c->inet_srv.host : "localhost", c->inet_srv.port);
+	else if (!sock || *sock == '/')
+		snprintf(url, sizeof url, "unix://%s", sock ? sock : CTL_DEFAULT_SOCKET);
+	else
+		return;
+	setenv("SUPERVISOR_SERVER_URL", url, 1);
+}
+
 /* The loop's before-sleep: replies that became ready this turn go out first, then
  * whether the work is over is judged. */
 static void end_of_turn(struct tend *t)
 {
 	depend_turn(t); /* first: the waits that this turn's states release start now */
+	events_turn(t); /* then buffered events go to READY listeners */
 	if (t->ctl)
 		ctl_server_turn(t);
 	reap_check_done(t);
@@ -127,11 +149,14 @@ int main(int argc, char **argv)
 		die(&t, 1, "fork: %s", strerror(errno));
 	if (t.cfg) /* first: a configured socket that cannot be had stops everything (it exits 2) */
 		ctl_server_start(&t); /* -1: the default socket is unavailable, as it warned */
+	if (t.cfg)
+		export_server_url(&t);
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
 	loop_run(&t, end_of_turn);
 	if (t.cfg) {
 		ctl_server_stop(&t);
+		events_free_all(&t); /* no output waits for a listener any more */
 		logs_flush_all(&t);
 		services_cleanup(&t);
 	}

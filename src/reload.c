@@ -3,6 +3,7 @@
  * remove do it in steps. Unchanged services keep running; a changed one restarts with
  * its new settings once stopped; configs still referenced stay alive until unused. */
 #include "ctl_proto.h"
+#include "events.h"
 #include "service.h"
 
 #include <stdio.h>
@@ -265,6 +266,7 @@ int services_add_group(struct tend *t, const char *group)
 		if (!strcmp(t->cfg->progs[i].group, group) && !svc_new(t, &t->cfg->progs[i]))
 			say(t, V_WARN, "%s: out of memory", t->cfg->progs[i].name);
 	say(t, V_WARN, "%s: added process group", group);
+	events_group(t, group, true);
 	for (int i = first; i < t->nsvcs; i++)
 		if (t->svcs[i]->p->autostart)
 			svc_spawn(t, t->svcs[i]);
@@ -285,5 +287,6 @@ int services_remove_group(struct tend *t, const char *group)
 		if (!strcmp(t->svcs[i]->p->group, group))
 			svc_remove(t, t->svcs[i]);
 	say(t, V_WARN, "%s: removed process group", group);
+	events_group(t, group, false);
 	return 0;
 }

@@ -2,6 +2,7 @@
  * versions, state, pid, shutdown and restart, reloadConfig and the group changes that
  * supervisorctl's update builds on, getAllConfigInfo. */
 #include "control.h"
+#include "events.h"
 #include "rpc_method.h"
 #include "service.h"
 
@@ -243,10 +244,10 @@ static void all_config_info(struct tend *t, struct rpc_call *c)
 	free(v);
 }
 
-/* No event listeners yet: the event goes nowhere, as in supervisord without listeners. */
+/* A REMOTE_COMMUNICATION event for the pools that subscribe to it (none: it goes nowhere). */
 static void remote_comm_event(struct tend *t, struct rpc_call *c)
 {
-	(void)t;
+	events_remote(t, rpc_arg_str(c, 0), rpc_arg_str(c, 1));
 	xw_bool(&c->val, true);
 }
 

@@ -7,6 +7,7 @@
  * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
  * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
 #include "service.h"
+#include "events.h"
 #include "keeper.h"
 #include "signame.h"
 #include "stdin_pipe.h"
@@ -43,8 +44,10 @@ static void set_state(struct tend *t, struct svc *s, enum svc_state to, const ch
 	}
 	say(t, V_WARN, "%s: %s -> %s%s%s", s->p->name, state_names[s->state], state_names[to],
 	    *why ? ": " : "", why);
+	enum svc_state from = s->state;
 	s->state = to;
 	t->lc_dirty = true; /* dependency waits and policies are judged before the loop sleeps */
+	events_state(t, s, from); /* supervisord's event listeners */
 }
 
 static void describe_status(int status, char *buf, size_t len)
@@ -142,6 +145,7 @@ void svc_give_up(struct tend *t, struct svc *s, const char *why)
 
 static void main_exited(struct tend *t, struct svc *s, int status, uint64_t when, const char *what)
 {
+	listener_end(t, s); /* its event in flight goes back to the pool */
 	ready_end(t, s);
 	health_end(t, s);
 	s->exited = true;
@@ -262,10 +266,12 @@ static int open_pipes(struct tend *t, struct svc *s)
 	if (s->out_w < 0 && (s->out_w = logs_open(t, &s->out, s->p->name, &s->p->out, 1, s->colour)) < 0)
 		return -1;
 	s->out.ring = &s->out_ring;
+	s->out.svc = s;
 	if (s->p->redirect_stderr || s->err_w >= 0)
 		return 0;
 	s->err_w = logs_open(t, &s->err, s->p->name, &s->p->err, 2, s->colour);
 	s->err.ring = &s->err_ring;
+	s->err.svc = s;
 	return s->err_w < 0 ? -1 : 0;
 }
 
@@ -381,6 +387,7 @@ void svc_spawn(struct tend *t, struct svc *s)
 		set_state(t, s, ST_STARTING, NULL);
 	svc_arm_hello(t, s);
 	s->life.runs++;
+	listener_begin(t, s);
 	depend_started(t, s);
 	ready_begin(t, s);
 }
@@ -400,7 +407,8 @@ void svc_stop(struct tend *t, struct svc *s)
 		return;
 	}
 	timer_cancel(t, &s->spawn_tm); /* a pending restart or retry */
-	if (s->state == ST_BACKOFF || s->state == ST_STARTING || s->state == ST_EXITED)
+	/* at shutdown an EXITED service stays so, as in supervisord (no STOPPED event) */
+	if (s->state == ST_BACKOFF || s->state == ST_STARTING || (s->state == ST_EXITED && !t->stopping))
 		set_state(t, s, ST_STOPPED, NULL);
 	supervise_after_stop(t, s);
 }
@@ -572,4 +580,5 @@ void svc_release(struct tend *t, struct svc *s)
 	s->life.seen = NULL;
 	free(s->life.to);
 	s->life.to = NULL;
+	listener_free(s);
 }

@@ -113,6 +113,7 @@ struct svc {
 	struct svc *next_dead;
 	uint64_t dead_gen;
 	struct svc_life life;
+	struct lsn *lsn;    /* listener.c: an event listener's protocol state, NULL otherwise */
 };
 
 void svc_spawn(struct tend *t, struct svc *s);

@@ -1,6 +1,7 @@
 /* supervise.c — the set of services: start in priority order, stop in reverse
  * priority order (one priority level at a time, all services of a level in parallel),
  * SIGHUP reload applying the difference, and the container's fate (shutdown_on=). */
+#include "events.h"
 #include "service.h"
 
 #include <errno.h>
@@ -50,6 +51,7 @@ static int by_priority(const void *a, const void *b)
 static void start_all(struct tend *t)
 {
 	qsort(t->svcs, (size_t)t->nsvcs, sizeof *t->svcs, by_priority);
+	events_started(t); /* PROCESS_GROUP_ADDED for each group, then SUPERVISOR_STATE_CHANGE_RUNNING */
 	for (int i = 0; i < t->nsvcs; i++)
 		if (t->svcs[i]->p->autostart)
 			svc_spawn(t, t->svcs[i]);
@@ -257,6 +259,7 @@ void services_stop_all(struct tend *t)
 		return;
 	t->stopping = true;
 	say(t, V_INFO, "stopping all services");
+	events_supervisor(t, false);
 	for (int i = 0; i < t->nsvcs; i++)
 		if (!svc_active(t->svcs[i]))
 			svc_stop(t, t->svcs[i]); /* cancels pending restarts, retries and waits */

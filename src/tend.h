@@ -168,4 +168,6 @@ struct tend {
 	size_t argv_len;
 	unsigned long msg_dropped; /* msg.c: own lines dropped, counted in the next one */
 	struct ring mainlog;       /* tend's own recent lines (supervisorctl maintail) */
+	struct ev_bus *ev;         /* events.c: the [eventlistener:x] pools, NULL without any */
+	uint64_t ev_gen;           /* ... as of this svcs_gen */
 };
