@@ -16,6 +16,7 @@
  * last line is delivered there, even when the source was paused meanwhile, and is never
  * joined to the next run's first line. Write failures are told once per change. */
 #include "log.h"
+#include "capture.h"
 #include "events.h"
 
 #include <errno.h>
@@ -355,9 +356,12 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 			want = (size_t)(s->ends[0] - s->pos); /* never past a run's end */
 		if (!u->to_end || !s->nends)
 			want = u->budget < want ? u->budget : want;
+		bool cap = s->svc && capture_max(s) > 0;
+		if (cap && want <= CAPTURE_HOLD)
+			return; /* the held bytes of a token need room */
 		if (!want)
 			return;
-		ssize_t r = read(s->fd, u->buf + u->len, want);
+		ssize_t r = read(s->fd, u->buf + u->len, want - (cap ? CAPTURE_HOLD : 0));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN) {
@@ -377,10 +381,10 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 			s->tap(t, s, u->buf + u->len, (size_t)r);
 		if (s->proto)
 			s->proto(t, s, u->buf + u->len, (size_t)r);
-		u->len += (size_t)r;
+		u->len += cap ? capture_filter(t, s, u->buf + u->len, (size_t)r) : (size_t)r;
 		s->pos += (uint64_t)r;
 		u->budget -= (size_t)r < u->budget ? (size_t)r : u->budget;
-		if ((size_t)r < want)
+		if ((size_t)r < want - (cap ? CAPTURE_HOLD : 0))
 			u->more = false; /* the pipe is empty now: no EAGAIN read needed */
 	}
 }
@@ -517,6 +521,7 @@ void logs_close(struct tend *t, struct log_src *s)
 		sink_close(t, s->sink);
 	free(s->keep);
 	free(s->prefix);
+	capture_free(s);
 	for (struct log_src **pp = &t->sources; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;

@@ -38,6 +38,7 @@ struct log_src {
 	/* an event listener's stdout: every chunk read goes to PROTO (listener.c) */
 	void (*proto)(struct tend *t, struct log_src *src, const char *p, size_t n);
 	struct svc *svc;          /* the service whose stream it is */
+	struct capture *cap;      /* capture.c: capture mode's state */
 	bool ev_blocked;          /* PROCESS_LOG: a pool it feeds is full (events.c)... */
 	struct pool *ev_pool;     /* ... this one, which resumes it */
 	struct log_src *ev_next;  /* ... among its waiters */
