@@ -34,6 +34,8 @@ FUZZ_HTTP_SRC   := src/buf.c src/http.c src/sha1.c
 # what services send: sd_notify datagrams; what their output is matched with (ready=log:)
 FUZZ_NOTIFY_SRC := src/notify_msg.c
 FUZZ_REGEX_SRC  := src/regex.c
+# what an event listener writes back
+FUZZ_LISTENER_SRC := src/listener_proto.c
 FUZZ_XMLRPC_SRC := src/arena.c src/buf.c src/http.c src/memfind.c src/sha1.c src/xml_tree.c src/xmlrpc.c src/xmlrpc_write.c
 FUZZ_FLAGS := $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc
 
@@ -95,6 +97,10 @@ build/fuzz_regex: fuzz/fuzz_regex.c $(FUZZ_REGEX_SRC) $(HDR)
 	@mkdir -p build
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_regex.c $(FUZZ_REGEX_SRC)
 
+build/fuzz_listener: fuzz/fuzz_listener.c $(FUZZ_LISTENER_SRC) $(HDR)
+	@mkdir -p build
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_listener.c $(FUZZ_LISTENER_SRC)
+
 build/fuzz_xmlrpc: fuzz/fuzz_xmlrpc.c $(FUZZ_XMLRPC_SRC) $(HDR)
 	@mkdir -p build
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_xmlrpc.c $(FUZZ_XMLRPC_SRC)
@@ -103,14 +109,15 @@ build/fuzz_xmlrpc: fuzz/fuzz_xmlrpc.c $(FUZZ_XMLRPC_SRC) $(HDR)
 # FUZZ_SECONDS each; a crash, leak or sanitizer report fails (the input is kept in
 # build/fuzz-artifacts/). New inputs go to build/fuzz-corpus/TARGET.
 FUZZ_RUN = -max_total_time=$(FUZZ_SECONDS) -timeout=20 -print_final_stats=1 -artifact_prefix=build/fuzz-artifacts/
-fuzz: build/fuzz_config build/fuzz_http build/fuzz_xmlrpc build/fuzz_notify build/fuzz_regex
+fuzz: build/fuzz_config build/fuzz_http build/fuzz_xmlrpc build/fuzz_notify build/fuzz_regex build/fuzz_listener
 	@mkdir -p build/fuzz-corpus/config build/fuzz-corpus/http build/fuzz-corpus/xmlrpc build/fuzz-artifacts \
-		build/fuzz-corpus/notify build/fuzz-corpus/regex
+		build/fuzz-corpus/notify build/fuzz-corpus/regex build/fuzz-corpus/listener
 	build/fuzz_config $(FUZZ_RUN) -max_len=16384 -dict=fuzz/config.dict build/fuzz-corpus/config fuzz/corpus/config
 	build/fuzz_http $(FUZZ_RUN) -max_len=20000 -dict=fuzz/http.dict build/fuzz-corpus/http fuzz/corpus/http
 	build/fuzz_xmlrpc $(FUZZ_RUN) -max_len=65536 -dict=fuzz/xmlrpc.dict build/fuzz-corpus/xmlrpc fuzz/corpus/xmlrpc
 	build/fuzz_notify $(FUZZ_RUN) -max_len=4096 build/fuzz-corpus/notify
 	build/fuzz_regex $(FUZZ_RUN) -max_len=2048 build/fuzz-corpus/regex
+	build/fuzz_listener $(FUZZ_RUN) -max_len=4096 -dict=fuzz/listener.dict build/fuzz-corpus/listener
 
 unit: $(UNITS)
 	@for t in $(UNITS); do echo "== $$t"; $$t || exit 1; done

@@ -48,7 +48,6 @@ void listener_begin(struct tend *t, struct svc *s);  /* a new run: ACKNOWLEDGED 
 void listener_end(struct tend *t, struct svc *s);    /* its main process exited */
 bool listener_idle(const struct svc *s);              /* RUNNING and READY for an event */
 int listener_send(struct tend *t, struct svc *s, struct event *ev, uint64_t pool_serial, const char *pool);
-const char *listener_state_name(const struct svc *s);
 void listener_free(struct svc *s);
 /* pool side, called by listener.c */
 void events_rebuffer(struct tend *t, struct svc *s, struct event *ev, uint64_t pool_serial);
