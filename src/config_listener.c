@@ -9,6 +9,7 @@
 #include "event_names.h"
 
 #define DEFAULT_HANDLER "supervisor.dispatchers:default_handler"
+#define BUFFER_SIZE_MAX 65536
 
 /* KEY's value expanded (%(here)s, %(ENV_X)s), or DFLT when it is not given. */
 static char *value(struct loader *ld, const struct ini_section *s, const char *key, const char *dflt,
@@ -29,6 +30,9 @@ static int listener_keys(struct loader *ld, const struct ini_section *s, struct 
 		fail(ld, e->file->path, e->line, "invalid value '%.100s' for key 'buffer_size' (expected an integer)", v);
 	else if (v && n < 1)
 		bad = fail(ld, e->file->path, e->line, "[%s] section sets invalid buffer_size (%lld)", s->name, n);
+	else if (v && n > BUFFER_SIZE_MAX) /* tend: a bound on what a pool may hold */
+		bad = fail(ld, e->file->path, e->line, "[%s] section sets buffer_size %lld, more than tend's limit of %d",
+			   s->name, n, BUFFER_SIZE_MAX);
 	free(v);
 	if (!v || bad)
 		return -1;
