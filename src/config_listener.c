@@ -9,7 +9,7 @@
 #include "event_names.h"
 
 #define DEFAULT_HANDLER "supervisor.dispatchers:default_handler"
-#define BUFFER_SIZE_MAX 65536
+#define BUFFER_SIZE_MAX 1000000
 
 /* KEY's value expanded (%(here)s, %(ENV_X)s), or DFLT when it is not given. */
 static char *value(struct loader *ld, const struct ini_section *s, const char *key, const char *dflt,

@@ -17,6 +17,7 @@
 #include <time.h>
 
 struct pool_item {
+	struct pool_item *next;
 	struct event *ev;
 	uint64_t pool_serial;
 };
@@ -26,8 +27,9 @@ struct pool {
 	char name[128];        /* the [eventlistener:x] group */
 	uint32_t mask;
 	int size;              /* buffer_size */
-	struct pool_item *q;   /* a ring of SIZE */
-	int head, n;
+	struct pool_item *head, **tail; /* the buffer, oldest first */
+	int n;
+	size_t bytes;          /* the payloads it holds, within POOL_BYTES_MAX */
 	uint64_t serial;       /* pool serials given so far */
 	struct svc **procs;    /* its listeners, in t->svcs order */
 	int nprocs;
@@ -48,6 +50,8 @@ struct ev_bus {
 };
 
 static const int tick_period[3] = {5, 60, 3600};
+
+#define POOL_BYTES_MAX (64u << 20) /* the payloads one pool may hold */
 
 /* ---- events ---- */
 
@@ -74,23 +78,49 @@ void event_unref(struct event *ev)
 
 /* ---- pools ---- */
 
+/* Full for output events: by count, or by bytes (half the bound: room for the others). */
+static bool pool_full(const struct pool *pl)
+{
+	return pl->n >= pl->size || pl->bytes >= POOL_BYTES_MAX / 2;
+}
+
+static void pool_drop_oldest(struct tend *t, struct pool *pl)
+{
+	struct pool_item *it = pl->head;
+	say(t, V_WARN, "pool %s event buffer overflowed, discarding event %llu", pl->name, (unsigned long long)it->ev->serial);
+	pl->head = it->next;
+	if (!pl->head)
+		pl->tail = &pl->head;
+	pl->n--;
+	pl->bytes -= it->ev->len;
+	event_unref(it->ev);
+	free(it);
+}
+
 static void pool_accept(struct tend *t, struct pool *pl, struct event *ev, uint64_t pool_serial, bool head)
 {
-	struct ev_bus *b = t->ev;
-	if (pl->n >= pl->size) {
-		struct pool_item *old = &pl->q[pl->head];
-		say(t, V_WARN, "pool %s event buffer overflowed, discarding event %llu", pl->name,
-		    (unsigned long long)old->ev->serial);
-		event_unref(old->ev);
-		pl->head = (pl->head + 1) % pl->size;
-		pl->n--;
+	struct pool_item *it = malloc(sizeof *it);
+	if (!it) {
+		say(t, V_WARN, "pool %s: out of memory, discarding event %llu", pl->name, (unsigned long long)ev->serial);
+		return;
 	}
-	int at = head ? (pl->head = (pl->head + pl->size - 1) % pl->size) : (pl->head + pl->n) % pl->size;
-	pl->q[at] = (struct pool_item){ev, pool_serial};
-	if (++pl->n == pl->size && !pl->full_since)
+	while (pl->n && (pl->n >= pl->size || pl->bytes + ev->len > POOL_BYTES_MAX))
+		pool_drop_oldest(t, pl);
+	*it = (struct pool_item){head ? pl->head : NULL, ev, pool_serial};
+	if (head) {
+		if (!pl->head)
+			pl->tail = &it->next;
+		pl->head = it;
+	} else {
+		*pl->tail = it;
+		pl->tail = &it->next;
+	}
+	pl->bytes += ev->len;
+	pl->n++;
+	if (pool_full(pl) && !pl->full_since)
 		pl->full_since = now_ms();
 	ev->refs++;
-	b->dirty = true;
+	t->ev->dirty = true;
 }
 
 /* An event offered to every pool that subscribes; the caller's reference is dropped. */
@@ -303,35 +333,13 @@ static void wake_waiters(struct tend *t, struct pool *pl)
 static void pool_free(struct tend *t, struct pool *pl)
 {
 	wake_waiters(t, pl);
-	for (; pl->n; pl->n--, pl->head = (pl->head + 1) % pl->size)
-		event_unref(pl->q[pl->head].ev);
-	free(pl->q);
+	for (struct pool_item *it = pl->head, *next; it; it = next) {
+		next = it->next;
+		event_unref(it->ev);
+		free(it);
+	}
 	free(pl->procs);
 	free(pl);
-}
-
-/* A resized buffer keeps the newest events that fit. */
-static int pool_resize(struct tend *t, struct pool *pl, int size)
-{
-	struct pool_item *q = calloc((size_t)size, sizeof *q);
-	if (!q)
-		return -1;
-	int n = 0;
-	for (; pl->n; pl->n--, pl->head = (pl->head + 1) % pl->size) {
-		if (pl->n > size) {
-			say(t, V_WARN, "pool %s event buffer overflowed, discarding event %llu", pl->name,
-			    (unsigned long long)pl->q[pl->head].ev->serial);
-			event_unref(pl->q[pl->head].ev);
-		} else {
-			q[n++] = pl->q[pl->head];
-		}
-	}
-	free(pl->q);
-	pl->q = q;
-	pl->size = size;
-	pl->head = 0;
-	pl->n = n;
-	return 0;
 }
 
 static struct pool *pool_get(struct tend *t, const struct svc *s)
@@ -341,6 +349,7 @@ static struct pool *pool_get(struct tend *t, const struct svc *s)
 		if (!(pl = calloc(1, sizeof *pl)))
 			return NULL;
 		snprintf(pl->name, sizeof pl->name, "%s", s->p->group);
+		pl->tail = &pl->head;
 		struct pool **end = &t->ev->pools;
 		while (*end)
 			end = &(*end)->next;
@@ -350,8 +359,7 @@ static struct pool *pool_get(struct tend *t, const struct svc *s)
 		pl->seen = true;
 		pl->nprocs = 0;
 		pl->mask = s->p->listener->mask;
-		if (pl->size != s->p->listener->buffer_size && pool_resize(t, pl, s->p->listener->buffer_size) < 0)
-			return NULL;
+		pl->size = s->p->listener->buffer_size; /* a smaller one drops the oldest at the next event */
 	}
 	return pl;
 }
@@ -402,10 +410,11 @@ void events_sync(struct tend *t)
 
 /* ---- handing events over ---- */
 
+
 static void pool_dispatch(struct tend *t, struct pool *pl)
 {
-	while (pl->n) {
-		struct pool_item *it = &pl->q[pl->head];
+	while (pl->head) {
+		struct pool_item *it = pl->head;
 		int i = 0;
 		while (i < pl->nprocs && !(listener_idle(pl->procs[i]) &&
 					   listener_send(t, pl->procs[i], it->ev, it->pool_serial, pl->name) == 0))
@@ -413,9 +422,12 @@ static void pool_dispatch(struct tend *t, struct pool *pl)
 		if (i == pl->nprocs)
 			return; /* nobody can take it now: it stays first */
 		event_unref(it->ev); /* the listener holds its own reference */
-		pl->head = (pl->head + 1) % pl->size;
+		if (!(pl->head = it->next))
+			pl->tail = &pl->head;
 		pl->n--;
-		pl->full_since = 0;
+		pl->bytes -= it->ev->len;
+		free(it);
+		pl->full_since = pool_full(pl) ? now_ms() : 0; /* progress */
 	}
 }
 
@@ -432,7 +444,7 @@ void events_turn(struct tend *t)
 		t->ev->dirty = false;
 		for (struct pool *pl = t->ev->pools; pl; pl = pl->next) {
 			pool_dispatch(t, pl);
-			if (pl->waiters && pl->n < pl->size)
+			if (pl->waiters && !pool_full(pl))
 				wake_waiters(t, pl); /* may publish again: another round */
 		}
 	}
@@ -458,7 +470,7 @@ bool events_output_room(struct tend *t, struct svc *s, struct log_src *src)
 		return true;
 	uint64_t now = now_ms();
 	for (struct pool *pl = t->ev->pools; pl; pl = pl->next) {
-		if (!(pl->mask & EV_BIT(type)) || pl->n < pl->size || now - pl->full_since >= EV_STALL_MS)
+		if (!(pl->mask & EV_BIT(type)) || !pool_full(pl) || now - pl->full_since >= EV_STALL_MS)
 			continue;
 		if (!src->ev_pool) {
 			src->ev_pool = pl;
