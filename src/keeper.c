@@ -10,6 +10,10 @@
  * K_SPAWNERR. It times startsecs on its own clock, so "RUNNING" and "exited" arrive in
  * the order they happened.
  *
+ * The main process sees the keeper as its parent: a signal it sends there (TERM, INT,
+ * QUIT, HUP, USR2: `kill(getppid(), ...)`, as listeners that stop supervisord do) goes on
+ * to tend, where supervisord would have received it.
+ *
  * If a keeper is itself SIGKILLed, its processes are re-parented to tend; service.c
  * collects them as strays of that service and stops them before any restart. */
 #include "keeper.h"
@@ -165,9 +169,14 @@ static void __attribute__((noreturn)) keeper_loop(struct keeper *k)
 		if (pf[0].revents) {
 			struct signalfd_siginfo si[8];
 			ssize_t n = read(k->sigfd, si, sizeof si);
-			for (ssize_t i = 0; i < n / (ssize_t)sizeof si[0]; i++)
-				if (si[i].ssi_signo != SIGCHLD)
+			for (ssize_t i = 0; i < n / (ssize_t)sizeof si[0]; i++) {
+				if (si[i].ssi_signo == SIGCHLD)
+					continue;
+				if (k->main && (pid_t)si[i].ssi_pid == k->main && si[i].ssi_code == SI_USER)
+					kill(getppid(), (int)si[i].ssi_signo); /* kill(getppid()) meant supervisord */
+				else if (si[i].ssi_signo == SIGTERM)
 					stop_main(k); /* parent death signal or an explicit TERM */
+			}
 			if (reap(k))
 				_exit(0);
 		}
@@ -218,8 +227,8 @@ static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
 		dprintf(2, "tend: %s: cannot contain the service (subreaper): %s\n", p->name, strerror(errno));
 	sigset_t set;
 	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGTERM);
+	for (int i = 0; i < 6; i++) /* CHLD; TERM: stop; the rest only as the service's parent (above) */
+		sigaddset(&set, (const int[]){SIGCHLD, SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2}[i]);
 	k.sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	k.stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	k.start_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
