@@ -69,6 +69,7 @@ struct lifecycle {
 struct listener_cfg {
 	unsigned mask;
 	int buffer_size;
+	bool default_priority; /* no priority=: the pool's is -1 and its processes' 999, as supervisord's */
 };
 
 /* One process instance: a [program:x] expanded by numprocs. */

@@ -92,7 +92,7 @@ int load_listener(struct loader *ld, const struct ini_section *s, const char *na
 	for (int i = first; i < ld->cfg->nprogs; i++) {
 		struct program *p = &ld->cfg->progs[i];
 		p->listener = lc;
-		if (!ini_get(s, "priority"))
+		if ((lc->default_priority = !ini_get(s, "priority")))
 			p->priority = -1; /* supervisord: listeners start first and stop last */
 		if (p->out.kind != LOG_FILE)
 			p->out.kind = LOG_NONE; /* its stdout is the protocol, never the console */

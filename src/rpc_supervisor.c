@@ -202,7 +202,7 @@ static void put_config(struct buf *b, const struct program *p, bool inuse, int g
 	member_bool(b, "inuse", inuse);
 	member_bool(b, "killasgroup", p->killasgroup);
 	member_str(b, "name", p->name);
-	member_int(b, "process_prio", p->priority);
+	member_int(b, "process_prio", p->listener && p->listener->default_priority ? 999 : p->priority);
 	member_bool(b, "redirect_stderr", p->redirect_stderr);
 	member_int(b, "startretries", p->startretries);
 	member_int(b, "startsecs", p->startsecs);
