@@ -9,14 +9,13 @@ into the assertions; where it is a quirk worth knowing, a comment says so.
 import json
 import os
 import re
-import subprocess
 import time
 
 import pytest
 
 from conftest import alive
-from ctl_compat import PY, SUPERVISORCTL, normalise
-from events_util import DATA, HELPERS, KINDS, Sv, header_tokens, mask_pids, payload_tokens, start
+from ctl_compat import PY, normalise
+from events_util import DATA, HELPERS, KINDS, Sv, header_tokens, mask_pids, payload_tokens
 from supervise_util import free_port, read_lines
 
 HEADER_KEYS = ["ver", "server", "serial", "pool", "poolserial", "eventname", "len"]
@@ -29,7 +28,7 @@ def kind(request):
 
 @pytest.fixture
 def sv(procs, tmp_path):
-    """sv(kind, conf, sub=kind): start a supervisor in tmp_path/sub; stopped in teardown."""
+    """sv(kind, conf): start a supervisor in tmp_path/KIND (or tmp_path/SUB); stopped in teardown."""
     started = []
 
     def go(kind, conf, sub=None, port=0):
@@ -268,6 +267,29 @@ def test_log_events_buffer_overflow(sv, kind):
         pos = at + len(d)
     assert pos == len(CHATTY)
 
+
+
+UTF8_CONF = r"""
+[eventlistener:logs]
+command=%(listener)s record %(tmp)s/logs.jsonl
+events=PROCESS_LOG_STDOUT
+
+[program:utf8]
+command=%(py)s -c "import os, signal; os.write(1, 'h\u00e9llo \u2713\n'.encode()); signal.pause()"
+stdout_events_enabled=true
+"""
+
+
+def test_log_event_len_counts_characters(sv, kind):
+    """supervisord builds the envelope as a str: len is the payload's length in characters,
+    and childutils reads that many characters (text-mode stdin). Bytes would be 3 more.
+    One write(2): supervisord makes one event per read (print() wrote text and newline apart)."""
+    srv = sv(kind, UTF8_CONF)
+    rec = srv.wait_records("logs", lambda r: r, 20, "the line")[0]
+    pid = int(srv.ctl(["pid", "utf8"])[1])
+    assert rec["payload"] == "processname:utf8 groupname:utf8 pid:%d channel:stdout\nh\u00e9llo \u2713\n" % pid
+    check_header(rec, "logs", 0, 0)
+    assert int(rec["headers"]["len"]) == len(rec["payload"].encode()) - 3
 
 # ---- 4. misbehaving listeners do not stop the supervisor from supervising ------------------
 
