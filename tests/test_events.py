@@ -146,7 +146,7 @@ def state_transcript(sv, kind):
     """Run STATE_CONF until every expected event has arrived; the records, checked."""
     srv = sv(kind, STATE_CONF)
     want = sum(len(v) for v in STATE_SEQ.values())
-    recs = srv.wait_records("rec", lambda r: len(r) >= want, 40, "%d PROCESS_STATE events" % want)
+    srv.wait_records("rec", lambda r: len(r) >= want, 40, "%d PROCESS_STATE events" % want)
     # nothing more comes: crash and fast are done, rec stays RUNNING (asked once both are)
     srv.wait(lambda: srv.state("crash") == "EXITED" and srv.state("fast") == "FATAL", 20,
              lambda: "crash EXITED and fast FATAL")
@@ -213,7 +213,7 @@ def log_conf(buffer, work):
         .replace("%(lines)s", str(LINES))
 
 
-def log_data(srv, rec, pid):
+def log_data(rec, pid):
     """The output carried by one PROCESS_LOG_STDOUT event, after its exact first line."""
     first, data = rec["payload"].split("\n", 1)
     assert first == "processname:chatty groupname:chatty pid:%d channel:stdout" % pid, rec
@@ -232,13 +232,13 @@ def test_log_events_all_lines_in_order(sv, kind):
     recs = srv.wait_records("logs", lambda r: r and r[-1]["payload"].endswith("chatty %d\n" % LINES), 60,
                             "the last line")
     pid = chatty_pid(srv)
-    data = "".join(log_data(srv, rec, pid) for rec in recs)
+    data = "".join(log_data(rec, pid) for rec in recs)
     assert data == CHATTY
     for i, rec in enumerate(recs):
         check_header(rec, "logs", i, i)
         assert rec["headers"]["eventname"] == "PROCESS_LOG_STDOUT"
     print("%s: %d PROCESS_LOG_STDOUT events for %d bytes: %s" % (
-        kind, len(recs), len(CHATTY), [len(log_data(srv, r, pid)) for r in recs]))
+        kind, len(recs), len(CHATTY), [len(log_data(r, pid)) for r in recs]))
 
 
 def test_log_events_buffer_overflow(sv, kind):
@@ -259,14 +259,13 @@ def test_log_events_buffer_overflow(sv, kind):
     for r in recs:
         check_header(r, "logs", r["headers"]["serial"], r["headers"]["serial"])
     # what did arrive is whole chunks of the output, in order, the last one last
-    data = [log_data(srv, r, pid) for r in recs]
+    data = [log_data(r, pid) for r in recs]
     pos = 0
     for d in data:
         at = CHATTY.find(d, pos)
         assert at >= pos, "a chunk out of order or not from the output: %r" % d[:80]
         pos = at + len(d)
     assert pos == len(CHATTY)
-
 
 
 UTF8_CONF = r"""
@@ -291,8 +290,12 @@ def test_log_event_len_counts_characters(sv, kind):
     check_header(rec, "logs", 0, 0)
     assert int(rec["headers"]["len"]) == len(rec["payload"].encode()) - 3
 
+
 # ---- 4. misbehaving listeners do not stop the supervisor from supervising ------------------
 
+# buffer_size=100: with the default 10, crash's events fill the buffer while the second
+# instance of "die" is still STARTING, and the rebuffered event, at the head of the buffer,
+# is the first one discarded (seen: "pool bad event buffer overflowed, discarding event 0").
 BAD_CONF = """
 [eventlistener:bad]
 command=%(listener)s %(mode)s %(tmp)s/bad.jsonl
@@ -306,9 +309,6 @@ startsecs=0
 autorestart=true
 """
 
-# buffer_size=100: with the default 10, crash's events fill the buffer while the second
-# instance of "die" is still STARTING, and the rebuffered event, at the head of the buffer,
-# is the first one discarded (seen: "pool bad event buffer overflowed, discarding event 0").
 UNKNOWN = ("bad: has entered the UNKNOWN state and will no longer receive events, this usually "
            "indicates the process violated the eventlistener protocol")
 
