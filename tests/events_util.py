@@ -39,17 +39,7 @@ class Sv(Server):
     def path(self, name):
         return os.path.join(self.tmp, name)
 
-    # ---- what the supervisor said: its log file, stdout and stderr together
-    def log(self):
-        text = ""
-        for n in ("supervisord.log", "server.stdout", "server.stderr"):
-            try:
-                with open(self.path(n), errors="replace") as f:
-                    text += f.read()
-            except FileNotFoundError:
-                pass
-        return text
-
+    # ---- what the supervisor said: its log file, stdout and stderr
     def log_findall(self, pattern):
         """re.findall in the log source that has the most matches (supervisord writes its log
         to the log file and, with -n, to stdout too: counting both would count twice)."""
@@ -104,12 +94,6 @@ class Sv(Server):
     def tree(self):
         """Host pids of every process below the supervisor."""
         return descendants(self.run.tend_pid())
-
-
-def start(kind, procs, tmp, conf, port=0):
-    srv = Sv(kind, procs, tmp, conf, port)
-    srv.start()
-    return srv
 
 
 def header_tokens(line):
