@@ -243,7 +243,9 @@ def test_log_events_all_lines_in_order(sv, kind):
 
 def test_log_events_buffer_overflow(sv, kind):
     """buffer_size=3 and a listener that needs 0.2 s per event: supervisord keeps the newest
-    3, logs every event it throws away (the oldest first), delivers the others in order."""
+    3, logs every event it throws away (the oldest first), delivers the others in order.
+    tend holds the service's output back instead (docs/events.md): nothing is thrown away,
+    every byte arrives once, in order."""
     srv = sv(kind, log_conf(buffer=3, work=0.2))
     recs = srv.wait_records("logs", lambda r: r and r[-1]["payload"].endswith("chatty %d\n" % LINES), 60,
                             "the last line")
@@ -251,6 +253,10 @@ def test_log_events_buffer_overflow(sv, kind):
     got = [int(r["headers"]["serial"]) for r in recs]
     lost = [int(n) for n in srv.log_findall(r"pool logs event buffer overflowed, discarding event (\d+)\n")]
     print("%s: received serials %s, discarded %s" % (kind, got, lost))
+    if kind == "tend":
+        assert not lost and got == list(range(len(got))), (got, lost)
+        assert "".join(log_data(r, pid) for r in recs) == CHATTY
+        return
     assert lost, "no overflow: the test does not test what it says"
     assert got == sorted(got) and lost == sorted(lost)
     n = len(got) + len(lost)
@@ -535,6 +541,9 @@ def test_exit_on_fatal_listener(sv, kind):
     rc = srv.run.wait(30)
     rec = srv.records("fatal")
     assert [r["payload"] for r in rec] == ["processname:app groupname:app from_state:BACKOFF"], rec
-    assert rec[0]["ppid"] == pid, "the listener's parent is the supervisor"
+    # supervisord is the listener's parent; under tend its keeper is, and passes on what the
+    # listener sends its parent (src/keeper.c): that the signal reached tend is what the
+    # exit code and the bystander's TERM below show
+    assert rec[0]["ppid"] == pid or kind == "tend", rec
     assert rc == 0, srv.logs()
     assert read_lines(srv.path("bystander.term")) == ["TERM"], srv.logs()
