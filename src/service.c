@@ -7,8 +7,10 @@
  * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
  * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
 #include "service.h"
+#include "ctl_server.h"
 #include "keeper.h"
 #include "signame.h"
+#include "state_change.h"
 #include "stdin_pipe.h"
 
 #include <errno.h>
@@ -31,7 +33,7 @@ static const char *const state_names[] = {"STOPPED", "STARTING", "RUNNING", "BAC
 
 const char *svc_state_name(enum svc_state st) { return state_names[st]; }
 
-/* The one place a state changes (and the future event stream's source). */
+/* The one place a state changes (and the source of GET /events). */
 static void set_state(struct tend *t, struct svc *s, enum svc_state to, const char *fmt, ...)
 {
 	char why[300] = "";
@@ -43,6 +45,13 @@ static void set_state(struct tend *t, struct svc *s, enum svc_state to, const ch
 	}
 	say(t, V_WARN, "%s: %s -> %s%s%s", s->p->name, state_names[s->state], state_names[to],
 	    *why ? ": " : "", why);
+	if (t->events) { /* `tend ctl events` listens; a new run (STARTING) has no main process yet */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		pid_t pid = to == ST_STARTING ? 0 : s->pid;
+		ctl_events_publish(t, &(struct state_change){s, s->state, to, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000,
+							     pid, s->exited && pid, s->status, why});
+	}
 	s->state = to;
 	t->lc_dirty = true; /* dependency waits and policies are judged before the loop sleeps */
 }
