@@ -76,6 +76,9 @@ const struct ctl_command ctl_commands[] = {
 	 "ready [<name> ...]	Exit 0 if every (named) process is ready, else list those that are not", true},
 	{"healthy", cmd_healthy,
 	 "healthy [<name> ...]	Exit 0 if every (named) process is healthy, else list those that are not", true},
+	{"events", cmd_events,
+	 "events [--json] [--service <name>]...\tPrint each state change as it happens\n"
+	 "\t\t(one line each, a JSON object with --json; until tend exits or Ctrl-C)", true},
 	/* the shell's own, not listed */
 	{"help", cmd_help, NULL, false},
 	{"EOF", cmd_eof, NULL, false},
