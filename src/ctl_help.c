@@ -77,8 +77,7 @@ const struct ctl_command ctl_commands[] = {
 	{"healthy", cmd_healthy,
 	 "healthy [<name> ...]	Exit 0 if every (named) process is healthy, else list those that are not", true},
 	{"events", cmd_events,
-	 "events [--json] [--service <name>]...\tPrint each state change as it happens\n"
-	 "\t\t(one line each, a JSON object with --json; until tend exits or Ctrl-C)", true},
+	 "events [--json] [--service <name>]...\tFollow state changes (until tend exits or Ctrl-C)", true},
 	/* the shell's own, not listed */
 	{"help", cmd_help, NULL, false},
 	{"EOF", cmd_eof, NULL, false},

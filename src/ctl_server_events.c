@@ -191,7 +191,7 @@ void ctl_events_publish(struct tend *t, const struct state_change *ch)
 		if (!c->ev_dropped && !l->over && room(c, l->len))
 			stream_put(c, l->p, l->len);
 		else if (!c->ev_dropped++)
-			say(t, V_INFO, "control: an events client does not keep up; its events are dropped until it does");
+			say(t, V_INFO, "control: an events client lags; dropping its events");
 		if (idle && c->out.len && !c->dirty) { /* sent at the turn's end; a pending write takes it along */
 			c->dirty = true;
 			c->srv->ndirty++;
