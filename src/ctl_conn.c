@@ -559,7 +559,8 @@ int ctl_get(struct ctl *c, const char *path, int *status)
 	buf_consume(&c->in, (size_t)h);
 	if (status)
 		*status = r.status;
-	if (r.status != 200 && !status) {
+	/* a refusal in words goes to stderr (err_body); an error page only by its status */
+	if (r.status != 200 && (!status || (c->err_body && strncmp(r.content_type, "text/plain", 10)))) {
 		stream_error(c, path, "Cannot read, status code %d", r.status);
 		goto out;
 	}

@@ -1,6 +1,7 @@
 /* ctl_server_int.h — what the control server's files share: ctl_server.c (the
  * connections and their HTTP), ctl_server_sock.c (the listening sockets),
- * ctl_server_tail.c (log streams) and ctl_server_events.c (GET /events). Nothing outside them includes this. */
+ * ctl_server_tail.c (log streams) and ctl_server_events.c (GET /events). Nothing
+ * outside them includes this. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>

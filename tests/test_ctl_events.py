@@ -198,6 +198,9 @@ def test_filter(sup):
             got += d
         assert re.match(rb"HTTP/1\.[01] %d " % status, got), got
         s.close()
+    # Ctrl-C ends a follower as it ends `tail -f`: 0
+    every.r.p.send_signal(signal.SIGINT)
+    assert every.wait() == 0
     t.stop()
 
 
@@ -305,6 +308,9 @@ def test_shutdown_ends_the_stream(sup):
     s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
     assert s.recv(4096).startswith(b"HTTP/1.1 401 ")
     s.close()
+    url = "http://127.0.0.1:%d" % port
+    r = subprocess.run([TEND, "ctl", "-s", url, "events"], capture_output=True, text=True, timeout=30 * SLOW)
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", url + "/events?format=text Cannot read, status code 401\n")
     raw = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
     raw.sendall(b"GET /events?format=json HTTP/1.1\r\nHost: x\r\nAuthorization: Basic %s\r\n\r\n"
                 % base64.b64encode(b"u:pw"))
