@@ -26,5 +26,6 @@ int cmd_version(struct ctl *c, char **w, int n, const char *arg);
 int cmd_wait(struct ctl *c, char **w, int n, const char *arg);
 int cmd_ready(struct ctl *c, char **w, int n, const char *arg);
 int cmd_healthy(struct ctl *c, char **w, int n, const char *arg);
+int cmd_events(struct ctl *c, char **w, int n, const char *arg);
 int cmd_help(struct ctl *c, char **w, int n, const char *arg);
 int cmd_eof(struct ctl *c, char **w, int n, const char *arg);

@@ -480,28 +480,28 @@ static void stream_error(struct ctl *c, const char *path, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int stream_body(struct ctl *c, int fd, const struct http_resp *r, const sigset_t *wm)
+static int stream_body(struct ctl *c, int fd, const struct http_resp *r, const sigset_t *wm, FILE *out)
 {
 	struct http_chunked ch = {0};
 	long long left = r->content_length;
 	for (;;) {
 		if (r->chunked) {
-			size_t out = 0;
-			ssize_t used = http_dechunk(&ch, c->in.p, c->in.len, &out);
+			size_t got = 0;
+			ssize_t used = http_dechunk(&ch, c->in.p, c->in.len, &got);
 			if (used < 0)
 				return 0;
-			fwrite(c->in.p, 1, out, stdout);
+			fwrite(c->in.p, 1, got, out);
 			buf_consume(&c->in, (size_t)used);
 		} else {
 			size_t n = c->in.len;
 			if (left >= 0 && (long long)n > left)
 				n = (size_t)left;
-			fwrite(c->in.p, 1, n, stdout);
+			fwrite(c->in.p, 1, n, out);
 			buf_consume(&c->in, c->in.len);
 			if (left >= 0)
 				left -= (long long)n;
 		}
-		if (fflush(stdout) == EOF || ch.done || left == 0)
+		if (fflush(out) == EOF || ch.done || left == 0)
 			return 0;
 		int w = ctl_wait_readable(fd, wm);
 		if (w == 0)
@@ -559,11 +559,12 @@ int ctl_get(struct ctl *c, const char *path, int *status)
 	buf_consume(&c->in, (size_t)h);
 	if (status)
 		*status = r.status;
-	if (r.status != 200 && !status) {
+	/* a refusal in words goes to stderr (err_body); an error page only by its status */
+	if (r.status != 200 && (!status || (c->err_body && strncmp(r.content_type, "text/plain", 10)))) {
 		stream_error(c, path, "Cannot read, status code %d", r.status);
 		goto out;
 	}
-	ret = stream_body(c, c->fd, &r, &g.wait);
+	ret = stream_body(c, c->fd, &r, &g.wait, r.status != 200 && c->err_body ? stderr : stdout);
 out:
 	ctl_disconnect(c);
 	ctl_sigint_restore(&g);

@@ -76,6 +76,8 @@ const struct ctl_command ctl_commands[] = {
 	 "ready [<name> ...]	Exit 0 if every (named) process is ready, else list those that are not", true},
 	{"healthy", cmd_healthy,
 	 "healthy [<name> ...]	Exit 0 if every (named) process is healthy, else list those that are not", true},
+	{"events", cmd_events,
+	 "events [--json] [--service <name>]...\tFollow state changes (until tend exits or Ctrl-C)", true},
 	/* the shell's own, not listed */
 	{"help", cmd_help, NULL, false},
 	{"EOF", cmd_eof, NULL, false},

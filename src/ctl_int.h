@@ -31,6 +31,7 @@ struct ctl {
 	char *prompt;
 	bool interactive;      /* supervisorctl's options.interactive: -i, or no command */
 	bool json;             /* --json: one JSON document per command on stdout */
+	bool err_body;         /* ctl_get: a refusal's text goes to stderr, not stdout */
 	int exitstatus;
 
 	/* the connection, kept across the calls of one command */
@@ -70,7 +71,8 @@ void ctl_disconnect(struct ctl *c);
 /* GET PATH and copy the body to stdout until the server ends it or SIGINT; supervisorctl's
  * `tail -f`. Returns 1 when interrupted. */
 int ctl_stream(struct ctl *c, const char *path);
-/* GET PATH, its body to stdout whatever the status, which goes to *STATUS (0: no answer). */
+/* GET PATH, its body to stdout whatever the status (stderr with c->err_body), which goes
+ * to *STATUS (0: no answer). */
 int ctl_get(struct ctl *c, const char *path, int *status);
 
 /* Ctrl-C while a command waits (tail -f, fg): SIGINT is blocked except inside

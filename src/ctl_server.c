@@ -1,7 +1,7 @@
 /* ctl_server.c — the control server's connections: accept, read one request at a time,
  * hand POST /RPC2 to rpc.c, write the reply without blocking, and keep every client
  * inside the bounds of ctl_server.h. The listening sockets are ctl_server_sock.c's, the
- * log streams ctl_server_tail.c's.
+ * log streams ctl_server_tail.c's, the event streams ctl_server_events.c's.
  *
  * A closed connection is unlinked and its fd closed at once, but its struct is freed in
  * ctl_server_turn: an event for it may still be in the loop's current batch.
@@ -134,6 +134,7 @@ void conn_close(struct tend *t, struct conn *c)
 		rpc_end(c->call);
 	c->call = NULL;
 	tail_end(c);
+	events_end(t, c);
 	loop_unwatch(t, &c->w);
 	close(c->w.fd);
 	list_remove(s, c);
@@ -360,9 +361,12 @@ static void route(struct tend *t, struct conn *c)
 		}
 		return;
 	}
-	if (!strncmp(r->path, "/logtail", 8) || !strncmp(r->path, "/mainlogtail", 12)) {
+	bool events = !strcmp(r->path, "/events");
+	if (events || !strncmp(r->path, "/logtail", 8) || !strncmp(r->path, "/mainlogtail", 12)) {
 		if (strcmp(r->method, "GET") || r->content_length > 0 || r->chunked)
 			reject(t, c, 400);
+		else if (events)
+			events_begin(t, c);
 		else
 			tail_begin(t, c, r->path);
 		return;
@@ -526,6 +530,7 @@ void ctl_server_stop(struct tend *t)
 	struct ctl_server *s = t->ctl;
 	if (!s)
 		return;
+	events_close_all(t);
 	while (s->conns)
 		conn_close(t, s->conns);
 	for (int i = 0; i < s->nls; i++) {

@@ -1,6 +1,7 @@
-/* ctl_server_int.h — what the control server's three files share: ctl_server.c (the
- * connections and their HTTP), ctl_server_sock.c (the listening sockets) and
- * ctl_server_tail.c (log streams). Nothing outside them includes this. */
+/* ctl_server_int.h — what the control server's files share: ctl_server.c (the
+ * connections and their HTTP), ctl_server_sock.c (the listening sockets),
+ * ctl_server_tail.c (log streams) and ctl_server_events.c (GET /events). Nothing
+ * outside them includes this. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -62,6 +63,11 @@ struct conn {
 	bool err_chan;
 	bool dirty;               /* the ring has grown while `out` was empty: pump at turn's end */
 	char name[256];           /* the namespec */
+	/* events stream (its filter: req.query, rewritten to "NAME,NAME..." or "") */
+	bool events;              /* on t->ev_subs */
+	bool ev_json;
+	unsigned long ev_dropped; /* events that did not fit, not yet reported */
+	struct conn *ev_next;
 };
 
 struct ctl_server {
@@ -96,7 +102,20 @@ void tail_begin(struct tend *t, struct conn *c, const char *path);
 void tail_pump(struct tend *t, struct conn *c); /* queue more of the ring when `out` has room */
 void tail_flush(struct tend *t, struct conn *c); /* a dirty stream: pump, then write */
 void tail_end(struct conn *c);
+/* 200 and the state of a stream (chunked for HTTP/1.1, raw until close for 1.0) */
+void stream_start(struct tend *t, struct conn *c, const char *type, const char *extra);
+void stream_put(struct conn *c, const char *d, size_t n); /* one piece, framed */
+void url_unquote(char *s);
+
+/* ctl_server_events.c */
+void events_begin(struct tend *t, struct conn *c);
+void events_pump(struct conn *c); /* room again: the dropped count, if any */
+void events_end(struct tend *t, struct conn *c);
+void events_close_all(struct tend *t); /* at exit: the end of each stream, if it can go */
+struct state_change;
+void events_line(struct buf *b, const struct state_change *ch, bool json); /* one line, as sent */
 
 /* ctl_server_status.c: GET /readyz, /healthz, /status; false if PATH is none of them (or
  * needs the credentials the request lacks). */
 bool ctl_status_route(struct tend *t, struct conn *c, bool authed);
+void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type, struct buf *body); /* and close */

@@ -11,7 +11,7 @@
 
 #define STATUS_BODY_MAX (8u << 20) /* 10,000 services fit */
 
-static void send_body(struct tend *t, struct conn *c, int status, const char *type, struct buf *body)
+void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type, struct buf *body)
 {
 	buf_reset(&c->out);
 	http_response_head(&c->out, body->over ? 500 : status, type, (long long)body->len, false, NULL);
@@ -65,7 +65,7 @@ static void probe_answer(struct tend *t, struct conn *c, bool ready)
 	}
 	if (n >= 0 && !bad)
 		buf_puts(&body, "ok\n");
-	send_body(t, c, n < 0 ? 404 : bad ? 503 : 200, "text/plain; charset=utf-8", &body);
+	ctl_send_body(t, c, n < 0 ? 404 : bad ? 503 : 200, "text/plain; charset=utf-8", &body);
 	free(n >= 0 ? v : NULL);
 	buf_free(&body);
 }
@@ -103,7 +103,7 @@ static void status_answer(struct tend *t, struct conn *c)
 	}
 	if (n >= 0)
 		buf_puts(&body, "]\n");
-	send_body(t, c, n < 0 ? 404 : 200, n < 0 ? "text/plain; charset=utf-8" : "application/json", &body);
+	ctl_send_body(t, c, n < 0 ? 404 : 200, n < 0 ? "text/plain; charset=utf-8" : "application/json", &body);
 	free(n >= 0 ? v : NULL);
 	buf_free(&body);
 }

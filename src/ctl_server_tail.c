@@ -35,7 +35,7 @@ static void on_ring(struct tend *t, struct ring_waiter *w)
 }
 
 /* Queue one piece of the stream, framed. */
-static void put_piece(struct conn *c, const char *d, size_t n)
+void stream_put(struct conn *c, const char *d, size_t n)
 {
 	if (c->chunked)
 		buf_printf(&c->out, "%zx\r\n", n);
@@ -47,12 +47,16 @@ static void put_piece(struct conn *c, const char *d, size_t n)
 void tail_pump(struct tend *t, struct conn *c)
 {
 	struct ring *r = c->rw.ring;
+	if (c->events) {
+		events_pump(c);
+		return;
+	}
 	if (!r) { /* the service went away */
 		conn_close(t, c);
 		return;
 	}
 	if (c->pos > r->end) { /* cleared since */
-		put_piece(c, truncated, sizeof truncated - 1);
+		stream_put(c, truncated, sizeof truncated - 1);
 		c->pos = 0;
 	}
 	if (c->pos < ring_start(r))
@@ -63,7 +67,7 @@ void tail_pump(struct tend *t, struct conn *c)
 		size_t n = ring_read(r, c->pos, want < sizeof tmp ? want : sizeof tmp, tmp);
 		if (!n)
 			break;
-		put_piece(c, tmp, n);
+		stream_put(c, tmp, n);
 		c->pos += n;
 	}
 }
@@ -85,7 +89,7 @@ static int hexval(char c)
 }
 
 /* "%41" and the like, as supervisord unquotes the path. */
-static void unquote(char *s)
+void url_unquote(char *s)
 {
 	char *o = s;
 	for (char *p = s; *p; p++) {
@@ -106,7 +110,7 @@ static bool parse_logtail(struct conn *c, const char *path)
 	char p[HTTP_MAX_PATH];
 	snprintf(p, sizeof p, "%s", path);
 	if (strchr(p, '%'))
-		unquote(p);
+		url_unquote(p);
 	char *s = p;
 	while (*s == '/')
 		s++;
@@ -146,24 +150,27 @@ void tail_begin(struct tend *t, struct conn *c, const char *path)
 		return;
 	}
 	c->streaming = true;
-	c->chunked = c->req.minor >= 1;
-	buf_reset(&c->out);
-	const char *type = "text/plain;charset=utf-8";
-	if (c->chunked) {
-		http_response_head(&c->out, 200, type, -1, true, c->main_log ? NULL : "X-Accel-Buffering: no\r\n");
-	} else {
-		buf_printf(&c->out, "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n%sConnection: close\r\n\r\n", type,
-			   c->main_log ? "" : "X-Accel-Buffering: no\r\n");
-	}
+	stream_start(t, c, "text/plain;charset=utf-8", c->main_log ? NULL : "X-Accel-Buffering: no\r\n");
 	c->pos = r->end >= CTL_TAIL_FIRST ? r->end - CTL_TAIL_FIRST : 0;
-	c->st = C_STREAM;
-	c->close_after = true;
-	timer_cancel(t, &c->tm);
 	c->rw.fn = on_ring;
 	ring_watch(r, &c->rw);
 	tail_pump(t, c);
 	if (!c->dead)
 		conn_flush(t, c);
+}
+
+void stream_start(struct tend *t, struct conn *c, const char *type, const char *extra)
+{
+	c->chunked = c->req.minor >= 1;
+	buf_reset(&c->out);
+	if (c->chunked)
+		http_response_head(&c->out, 200, type, -1, true, extra);
+	else
+		buf_printf(&c->out, "HTTP/1.0 200 OK\r\nContent-Type: %s\r\n%sConnection: close\r\n\r\n", type,
+			   extra ? extra : "");
+	c->st = C_STREAM;
+	c->close_after = true;
+	timer_cancel(t, &c->tm);
 }
 
 void tail_end(struct conn *c)

@@ -1,7 +1,8 @@
 /* ctl_wait.c — `tend ctl wait STATE NAME... [--timeout S]` (not in supervisorctl): exit 0
  * once every named process is in STATE, 1 on timeout, 4 for an unknown name. tend's
  * server waits itself (tend.wait, woken by state changes); a server without that
- * method (supervisord) is polled with getAllProcessInfo every 100 ms instead. */
+ * method (supervisord) is polled with getAllProcessInfo every 100 ms instead.
+ * Also tend's other questions over plain GETs: ready, healthy, events. */
 #include "ctl_cmds.h"
 #include "ctl_proto.h"
 #include "duration.h"
@@ -206,4 +207,38 @@ int cmd_healthy(struct ctl *c, char **w, int n, const char *arg)
 {
 	(void)arg;
 	return ask_probe(c, "health", w, n);
+}
+
+/* tend ctl events [--json] [--service NAME]...: GET /events to stdout as it comes, until
+ * the server ends it (tend exits) or Ctrl-C (both 0, as tail -f); 1 if refused. */
+int cmd_events(struct ctl *c, char **w, int n, const char *arg)
+{
+	(void)arg;
+	struct buf path;
+	buf_init(&path, 1 << 20);
+	buf_printf(&path, "/events?format=%s", c->json ? "json" : "text");
+	for (int i = 0; i < n; i++) {
+		const char *v = !strncmp(w[i], "--service=", 10) ? w[i] + 10 : NULL;
+		if (!strcmp(w[i], "--service") && i + 1 < n)
+			v = w[++i];
+		if (!v || !*v) {
+			ctl_out(c, "Error: bad argument %s", w[i]);
+			c->exitstatus = EXIT_INVALID_ARGS;
+			ctl_help(c, "events");
+			buf_free(&path);
+			return 0;
+		}
+		buf_puts(&path, "&service=");
+		for (; *v; v++) /* a name is part of the request line: quoted where it must be */
+			buf_printf(&path, isalnum((unsigned char)*v) || strchr("_.-:*,", *v) ? "%c" : "%%%02X", (unsigned char)*v);
+	}
+	c->json = false; /* the stream is the output: no document after it */
+	int status = 0;
+	c->err_body = true;
+	ctl_get(c, path.p, &status);
+	c->err_body = false;
+	if (status != 200)
+		c->exitstatus = EXIT_GENERIC;
+	buf_free(&path);
+	return 0;
 }

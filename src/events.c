@@ -8,7 +8,9 @@
  * exception to dropping: a service's stream waits (back-pressure) while a pool it feeds
  * is full, unless that pool has taken nothing for EV_STALL_MS. */
 #include "events.h"
+#include "ctl_server.h"
 #include "service.h"
+#include "state_change.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,8 +167,20 @@ void events_listener_ready(struct tend *t)
 
 /* ---- producers ---- */
 
-void events_state(struct tend *t, struct svc *s, int from)
+/* `tend ctl events` (GET /events): every transition, with what supervisord's payloads lack */
+static void publish_native(struct tend *t, struct svc *s, int from, const char *why)
 {
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pid_t pid = s->state == ST_STARTING ? 0 : s->pid; /* a new run has no main process yet */
+	ctl_events_publish(t, &(struct state_change){s, from, s->state, ts.tv_sec * 1000LL + ts.tv_nsec / 1000000,
+						     pid, s->exited && pid, s->status, why});
+}
+
+void events_state(struct tend *t, struct svc *s, int from, const char *why)
+{
+	if (t->ev_subs)
+		publish_native(t, s, from, why);
 	static const enum ev_type of_state[] = {EV_STATE_STOPPED, EV_STATE_STARTING, EV_STATE_RUNNING,
 						EV_STATE_BACKOFF, EV_STATE_STOPPING, EV_STATE_EXITED, EV_STATE_FATAL};
 	enum ev_type type = of_state[s->state];

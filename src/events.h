@@ -24,7 +24,7 @@ struct svc;
 struct log_src;
 
 /* The producers (every one a no-op unless some pool subscribes to its type). */
-void events_state(struct tend *t, struct svc *s, int from);  /* set_state() */
+void events_state(struct tend *t, struct svc *s, int from, const char *why); /* set_state() */
 void events_output(struct tend *t, struct svc *s, struct log_src *src, const char *p, size_t n, bool comm);
 void events_remote(struct tend *t, const char *type, const char *data);
 void events_supervisor(struct tend *t, bool running);

@@ -32,7 +32,7 @@ static const char *const state_names[] = {"STOPPED", "STARTING", "RUNNING", "BAC
 
 const char *svc_state_name(enum svc_state st) { return state_names[st]; }
 
-/* The one place a state changes (and the future event stream's source). */
+/* The one place a state changes; its observers are told (events.c). */
 static void set_state(struct tend *t, struct svc *s, enum svc_state to, const char *fmt, ...)
 {
 	char why[300] = "";
@@ -47,7 +47,7 @@ static void set_state(struct tend *t, struct svc *s, enum svc_state to, const ch
 	enum svc_state from = s->state;
 	s->state = to;
 	t->lc_dirty = true; /* dependency waits and policies are judged before the loop sleeps */
-	events_state(t, s, from); /* supervisord's event listeners */
+	events_state(t, s, from, why); /* its observers: event listeners, tend ctl events */
 }
 
 static void describe_status(int status, char *buf, size_t len)

@@ -20,6 +20,7 @@
 enum persona { PERSONA_TEND, PERSONA_TINI, PERSONA_DUMB_INIT };
 
 struct tend;
+struct conn;
 
 /* ---- loop.c: one epoll, one timerfd, one signalfd ---- */
 struct watch;
@@ -153,6 +154,7 @@ struct tend {
 	struct sink *sinks;     /* sink.c: every output that must not block tend */
 	struct log_src *sources;
 	struct ctl_server *ctl; /* ctl_server.c: the control server's listeners and connections */
+	struct conn *ev_subs;   /* ctl_server_events.c: GET /events subscribers; NULL: nobody listens */
 	char *log_buf;          /* log.c: the read buffer of a source's turn */
 	uint64_t gen;           /* event-loop turns, so freed memory is never in a batch */
 	uint64_t fds_inherited; /* fds 0..63 open when tend started (for /dev/fd/N) */
