@@ -337,7 +337,7 @@ def test_misbehaving_listener(sv, kind, mode):
         srv.wait_log(re.escape(UNKNOWN) + "\n")
     if mode == "die":
         # the dead instance's event goes first to the next instance: same serial, same bytes
-        died = int(read_lines(srv.path("bad.jsonl.died"))[0])
+        died = int(srv.wait(lambda: read_lines(srv.path("bad.jsonl.died")), 20, lambda: "bad.jsonl.died")[0])
         recs = srv.wait_records("bad", lambda r: any(x["lpid"] != died for x in r), 20,
                                 "an event for the second instance")
         again = [x for x in recs if x["lpid"] != died][0]
@@ -528,6 +528,7 @@ events=PROCESS_STATE_FATAL
 command=sh -c 'exit 1'
 startsecs=1
 startretries=1
+autostart=false
 
 [program:bystander]
 command=%(py)s %(helpers)s/ev_term.py %(tmp)s/bystander.term
@@ -537,7 +538,10 @@ command=%(py)s %(helpers)s/ev_term.py %(tmp)s/bystander.term
 def test_exit_on_fatal_listener(sv, kind):
     """SIGTERM to os.getppid() must reach the supervisor: listeners are its children."""
     srv = sv(kind, FATAL_CONF)
+    srv.wait(lambda: srv.state("exit_on_fatal") == "RUNNING", 20, lambda: "the listener RUNNING")
     pid = int(read_lines(srv.path("supervisord.pid"))[0])   # removed at exit
+    # started by hand once the listener is up; supervisorctl's answer races the shutdown
+    srv.ctl(["start", "app"])
     rc = srv.run.wait(30)
     rec = srv.records("fatal")
     assert [r["payload"] for r in rec] == ["processname:app groupname:app from_state:BACKOFF"], rec
