@@ -551,3 +551,52 @@ def test_exit_on_fatal_listener(sv, kind):
     assert rec[0]["ppid"] == pid or kind == "tend", rec
     assert rc == 0, srv.logs()
     assert read_lines(srv.path("bystander.term")) == ["TERM"], srv.logs()
+
+
+# ---- 8. REMOTE_COMMUNICATION and PROCESS_GROUP, and a pool of two ---------------------------
+
+GROUP_CONF = """
+[eventlistener:rec]
+command=%(listener)s record %(tmp)s/rec.jsonl
+events=REMOTE_COMMUNICATION,PROCESS_GROUP
+process_name=rec_%(process_num)d
+numprocs=2
+startsecs=0
+
+[program:a]
+command=%(py)s %(helpers)s/ev_term.py %(tmp)s/a.term
+"""
+
+NEW_GROUP = """
+[program:b]
+command=%(py)s %(helpers)s/ev_term.py %(tmp)s/b.term
+"""
+
+
+def remote(srv, typ, data):
+    from supervisor import childutils
+    rpc = childutils.getRPCInterface({"SUPERVISOR_SERVER_URL": "unix://" + srv.path("sock")})
+    assert rpc.supervisor.sendRemoteCommEvent(typ, data) is True
+
+
+def test_remote_and_group_events(sv, kind):
+    """The start-up's PROCESS_GROUP_ADDED (priority, then name order: the pool's own first),
+    sendRemoteCommEvent's payload, update's ADDED and REMOVED; the two listeners of the pool
+    share the events (each event to one of them, serials without a gap or a repeat)."""
+    srv = sv(kind, GROUP_CONF)
+    srv.wait(lambda: srv.state("rec:rec_0") == "RUNNING" and srv.state("rec:rec_1") == "RUNNING", 20,
+             lambda: "both listeners RUNNING")
+    remote(srv, "greeting", "hello\nworld")
+    srv.write_conf(GROUP_CONF.replace("[program:a]", "[program:x]") + NEW_GROUP)
+    assert srv.ctl(["update"])[0] == 0
+    srv.wait(lambda: srv.state("b") == "RUNNING", 20, lambda: "b RUNNING")
+    want = [("PROCESS_GROUP_ADDED", "groupname:rec\n"), ("PROCESS_GROUP_ADDED", "groupname:a\n"),
+            ("REMOTE_COMMUNICATION", "type:greeting\nhello\nworld")]
+    changed = {("PROCESS_GROUP_REMOVED", "groupname:a\n"), ("PROCESS_GROUP_ADDED", "groupname:b\n"),
+               ("PROCESS_GROUP_ADDED", "groupname:x\n")}
+    recs = srv.wait_records("rec", lambda r: len(r) >= len(want) + len(changed), 20, "every event")
+    got = [(r["headers"]["eventname"], r["payload"]) for r in recs]
+    assert got[:3] == want and set(got[3:]) == changed and len(got) == 6, got
+    for i, r in enumerate(recs):
+        check_header(r, "rec", i, i)
+    assert len({r["lpid"] for r in recs}) <= 2
