@@ -26,7 +26,7 @@ struct pool_item {
 
 struct pool {
 	struct pool *next;
-	char name[128];        /* the [eventlistener:x] group */
+	char *name;            /* the [eventlistener:x] group */
 	uint32_t mask;
 	int size;              /* buffer_size */
 	struct pool_item *head, **tail; /* the buffer, oldest first */
@@ -54,6 +54,9 @@ struct ev_bus {
 static const int tick_period[3] = {5, 60, 3600};
 
 #define POOL_BYTES_MAX (64u << 20) /* the payloads one pool may hold */
+/* A payload's first line: names longer than this are cut (so every head fits HEAD_MAX). */
+#define NAME_FMT "%.1024s"
+#define HEAD_MAX (2 * 1024 + 128)
 
 /* ---- events ---- */
 
@@ -188,20 +191,20 @@ void events_state(struct tend *t, struct svc *s, int from, const char *why)
 		t->ev->dirty = true; /* a listener became RUNNING (or stopped being) */
 	if (!wanted(t, type))
 		return;
-	char h[600];
-	int n = snprintf(h, sizeof h, "processname:%s groupname:%s from_state:%s", s->p->name, s->p->group,
-			 svc_state_name((enum svc_state)from));
 	/* the pid while the process lives, or for the transition its exit caused (supervisord
 	 * clears it after finish()) */
 	pid_t pid = s->state == ST_STOPPED && from != ST_STOPPING ? 0 : s->pid;
+	char extra[48] = "", h[HEAD_MAX];
 	if (type == EV_STATE_STARTING || type == EV_STATE_BACKOFF)
-		n += snprintf(h + n, sizeof h - n, " tries:%d", s->backoff);
+		snprintf(extra, sizeof extra, " tries:%d", s->backoff);
 	else if (type == EV_STATE_EXITED)
-		n += snprintf(h + n, sizeof h - n, " expected:%d pid:%d",
-			      WIFEXITED(s->status) && exitcode_expected(s->p, WEXITSTATUS(s->status)), (int)pid);
+		snprintf(extra, sizeof extra, " expected:%d pid:%d",
+			 WIFEXITED(s->status) && exitcode_expected(s->p, WEXITSTATUS(s->status)), (int)pid);
 	else if (type != EV_STATE_FATAL)
-		n += snprintf(h + n, sizeof h - n, " pid:%d", (int)pid);
-	publish(t, event_new(type, h, (size_t)n < sizeof h ? (size_t)n : sizeof h - 1, NULL, 0));
+		snprintf(extra, sizeof extra, " pid:%d", (int)pid);
+	int n = snprintf(h, sizeof h, "processname:" NAME_FMT " groupname:" NAME_FMT " from_state:%s%s", s->p->name,
+			 s->p->group, svc_state_name((enum svc_state)from), extra);
+	publish(t, event_new(type, h, (size_t)n, NULL, 0));
 }
 
 void events_output(struct tend *t, struct svc *s, struct log_src *src, const char *p, size_t n, bool comm)
@@ -210,19 +213,19 @@ void events_output(struct tend *t, struct svc *s, struct log_src *src, const cha
 	enum ev_type type = comm ? (err ? EV_COMM_STDERR : EV_COMM_STDOUT) : (err ? EV_LOG_STDERR : EV_LOG_STDOUT);
 	if ((!comm && !(err ? s->p->err_events : s->p->out_events)) || !wanted(t, type))
 		return;
-	char h[600];
-	int k = snprintf(h, sizeof h, "processname:%s groupname:%s pid:%d%s%s\n", s->p->name, s->p->group,
-			 (int)s->pid, comm ? "" : " channel:", comm ? "" : err ? "stderr" : "stdout");
-	publish(t, event_new(type, h, (size_t)k < sizeof h ? (size_t)k : sizeof h - 1, p, n));
+	char h[HEAD_MAX];
+	int k = snprintf(h, sizeof h, "processname:" NAME_FMT " groupname:" NAME_FMT " pid:%d%s%s\n", s->p->name,
+			 s->p->group, (int)s->pid, comm ? "" : " channel:", comm ? "" : err ? "stderr" : "stdout");
+	publish(t, event_new(type, h, (size_t)k, p, n));
 }
 
 void events_remote(struct tend *t, const char *type, const char *data)
 {
 	if (!wanted(t, EV_REMOTE_COMM))
 		return;
-	char h[600];
-	int k = snprintf(h, sizeof h, "type:%.500s\n", type);
-	publish(t, event_new(EV_REMOTE_COMM, h, (size_t)k < sizeof h ? (size_t)k : sizeof h - 1, data, strlen(data)));
+	char h[HEAD_MAX];
+	int k = snprintf(h, sizeof h, "type:" NAME_FMT "\n", type);
+	publish(t, event_new(EV_REMOTE_COMM, h, (size_t)k, data, strlen(data)));
 }
 
 void events_supervisor(struct tend *t, bool running)
@@ -237,8 +240,8 @@ void events_group(struct tend *t, const char *group, bool added)
 	enum ev_type type = added ? EV_GROUP_ADDED : EV_GROUP_REMOVED;
 	if (!wanted(t, type))
 		return;
-	char h[600];
-	int k = snprintf(h, sizeof h, "groupname:%.500s\n", group);
+	char h[HEAD_MAX];
+	int k = snprintf(h, sizeof h, "groupname:" NAME_FMT "\n", group);
 	publish(t, event_new(type, h, (size_t)k, NULL, 0));
 }
 
@@ -353,6 +356,7 @@ static void pool_free(struct tend *t, struct pool *pl)
 		free(it);
 	}
 	free(pl->procs);
+	free(pl->name);
 	free(pl);
 }
 
@@ -360,9 +364,10 @@ static struct pool *pool_get(struct tend *t, const struct svc *s)
 {
 	struct pool *pl = pool_find(t, s->p->group);
 	if (!pl) {
-		if (!(pl = calloc(1, sizeof *pl)))
+		if (!(pl = calloc(1, sizeof *pl)) || !(pl->name = strdup(s->p->group))) {
+			free(pl);
 			return NULL;
-		snprintf(pl->name, sizeof pl->name, "%s", s->p->group);
+		}
 		pl->tail = &pl->head;
 		struct pool **end = &t->ev->pools;
 		while (*end)

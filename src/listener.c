@@ -103,8 +103,8 @@ bool listener_idle(const struct svc *s)
  * stdin, or more queued than the pipe's bound): another listener may. */
 int listener_send(struct tend *t, struct svc *s, struct event *ev, uint64_t pool_serial, const char *pool)
 {
-	char head[400];
-	int h = snprintf(head, sizeof head, "ver:3.0 server:%.100s serial:%llu pool:%.128s poolserial:%llu eventname:%s len:%zu\n",
+	char head[2 * 1024 + 256]; /* identifier and pool name cut at 1 KiB each */
+	int h = snprintf(head, sizeof head, "ver:3.0 server:%.1024s serial:%llu pool:%.1024s poolserial:%llu eventname:%s len:%zu\n",
 			 t->cfg->identifier, (unsigned long long)ev->serial, pool, (unsigned long long)pool_serial,
 			 ev_name(ev->type), ev->chars);
 	char *env = malloc((size_t)h + ev->len);
