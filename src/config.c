@@ -6,7 +6,7 @@
  *  - [include] in included files is followed too (supervisord ignores it), each file once;
  *  - an unreadable or non-regular included file is an error (supervisord skips it);
  *  - environment= that supervisord would silently truncate (A=has space) is an error;
- *  - [eventlistener:x], [fcgi-program:x] and unknown sections are errors;
+ *  - [eventlistener:x] and unknown sections are errors ([fcgi-program:x]: config_fcgi.c);
  *  - negative numprocs, numprocs_start, startsecs, startretries, stopwaitsecs, minfds,
  *    minprocs and byte sizes are errors; a config may not need more than CONFIG_MAX_BYTES
  *    after expansion; the filesystem is consulted at load time only where supervisord does
