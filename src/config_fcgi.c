@@ -3,10 +3,10 @@
  * its order, with its words ("... in [fcgi-program:x] socket"), and its expansions
  * (%(here)s and %(ENV_X)s everywhere, %(program_name)s in socket= only). The URL is kept as
  * written (supervisord shows the host lowercased, the path normalised).
- * tend: the TCP host must be an IPv4 address, "localhost", "*" or empty (all interfaces): tend
- * does no DNS lookup (supervisord resolves it when it binds); a socket_backlog
- * that is not a number gets the same message as one out of range. Pure code but for the
- * user database (user=, socket_owner=: supervisord resolves them here too). */
+ * tend: the TCP host must be an IPv4 address, "localhost", "*" or empty (all interfaces):
+ * tend does no DNS lookup (supervisord resolves it when it binds); a socket_backlog that is
+ * not a number gets the same message as one out of range. Pure code but for the user
+ * database (user=, socket_owner=: supervisord resolves them here too). */
 #include "config_loader.h"
 #include "fcgi.h"
 
@@ -94,7 +94,6 @@ static int options(struct fcgi_src *f, struct fcgi_socket *fs)
 static int parse_socket(struct loader *ld, const char *v, int given, struct fcgi_socket *fs, char *why, size_t len)
 {
 	struct sockaddr_un sa;
-	const char *hp = v + strlen("tcp://"), *colon = strrchr(hp, ':');
 	if (!strncmp(v, "unix://", 7)) {
 		if (v[7] != '/' || strlen(v + 7) >= sizeof sa.sun_path)
 			return snprintf(why, len, "Unix socket path %s is %s", v + 7, v[7] != '/' ? "not an absolute path" : "too long"), -1;
@@ -103,9 +102,10 @@ static int parse_socket(struct loader *ld, const char *v, int given, struct fcgi
 	if (given)
 		return snprintf(why, len, "socket_owner and socket_mode params should only be used with a Unix domain socket"), -1;
 	char host[64];
+	const char *hp = v + strlen("tcp://"), *colon = strncmp(v, "tcp://", 6) ? NULL : strrchr(hp, ':');
 	size_t hl = colon ? (size_t)(colon - hp) : 0;
 	long long n;
-	if (strncmp(v, "tcp://", 6) || !colon || hl >= sizeof host || !isdigit((unsigned char)colon[1]) ||
+	if (!colon || hl >= sizeof host || !isdigit((unsigned char)colon[1]) ||
 	    parse_int(colon + 1, 0, LLONG_MAX, &n))
 		return snprintf(why, len, "Bad socket format %s", v), -1;
 	if (n < 1 || n > 65535)

@@ -178,6 +178,7 @@ ERRORS = [
     # supervisord: "('Bad socket format %s', 'tcp://127.0.0.1:abc') in ..." (a tuple)
     (FCGI + "socket=tcp://127.0.0.1:abc\n", 6, "Bad socket format tcp://127.0.0.1:abc in [fcgi-program:x] socket", False),
     (FCGI + "socket=foo://x\n", 6, "Bad socket format foo://x in [fcgi-program:x] socket", False),
+    (FCGI + "socket=x\n", 6, "Bad socket format x in [fcgi-program:x] socket", False),
     (FCGI + "socket=unix://relative/x\n", 6,
      "Unix socket path relative/x is not an absolute path in [fcgi-program:x] socket", False),
     # supervisord resolves the name when it binds; tend does no DNS
