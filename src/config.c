@@ -6,12 +6,13 @@
  *  - [include] in included files is followed too (supervisord ignores it), each file once;
  *  - an unreadable or non-regular included file is an error (supervisord skips it);
  *  - environment= that supervisord would silently truncate (A=has space) is an error;
- *  - [eventlistener:x], [fcgi-program:x] and unknown sections are errors;
+ *  - unknown sections are errors;
  *  - negative numprocs, numprocs_start, startsecs, startretries, stopwaitsecs, minfds,
  *    minprocs and byte sizes are errors; a config may not need more than CONFIG_MAX_BYTES
  *    after expansion; the filesystem is consulted at load time only where supervisord does
  *    (log file and pidfile directories must exist), the user database only for
- *    [unix_http_server] chown= (supervisord resolves it there too);
+ *    [unix_http_server] chown= and [fcgi-program:x] user=/socket_owner= (supervisord
+ *    resolves them there too);
  *  - empty [unix_http_server] file=, chmod= above 07777 are errors; one message for
  *    every bad [inet_http_server] port=; [unix_http_server:name] is an unknown section;
  *  - control bytes from the file are escaped (\xNN) in messages. */

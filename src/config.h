@@ -105,6 +105,7 @@ struct program {
 	 * of each output stream kept in memory for supervisorctl tail */
 	long long tail_bytes;
 	struct lifecycle lc;
+	const struct fcgi_socket *fcgi; /* [fcgi-program:x]: its pool's socket, fd 0 (fcgi.h); NULL for programs */
 	/* where it was defined, for messages */
 	char *file;
 	int line;

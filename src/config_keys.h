@@ -23,6 +23,7 @@ enum vkind {
 	V_COMMAND, V_BOOL, V_INT, V_COUNT, V_STR, V_AUTORESTART, V_EXITCODES, V_SIGNAL,
 	V_UMASK, V_LOGFILE, V_BYTES, V_SHUTDOWN_ON, V_TAIL_BYTES,
 	V_LIFECYCLE, /* tend's lifecycle keys: config_lifecycle.c */
+	V_FCGI,      /* [fcgi-program:x]'s socket keys, read before the instances (config_fcgi.c) */
 };
 
 /* 16 bytes an entry (the static size budget: the table has one per key) */

@@ -57,6 +57,13 @@ bool has_prefix(const char *s, const char *prefix);
 int load_sections(struct loader *ld);
 int load_program(struct loader *ld, const struct ini_section *s, const char *name);
 int load_listener(struct loader *ld, const struct ini_section *s, const char *name); /* config_listener.c */
+/* config_fcgi.c: [fcgi-program:NAME]'s socket keys (before its instances), into *out. */
+struct fcgi_socket;
+int load_fcgi(struct loader *ld, const struct ini_section *s, const char *name, const struct fcgi_socket **out);
+/* config_sections.c: supervisord's octal_type() for a mode (0..07777), and
+ * colon_separated_user_group() ("user" or "user:group", names or ids) into l->uid, l->gid. */
+int parse_mode(const char *v, int *out);
+int parse_owner(char *v, struct ctl_listen *l);
 
 /* config_resolve.c: depends_on= and restart_with= resolved, cycles refused. */
 int config_resolve_lifecycle(struct loader *ld);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "event_names.h"
+#include "fcgi.h"
 #include "signame.h"
 
 static bool has_controls(const char *s)
@@ -121,6 +122,17 @@ static void print_env(FILE *f, const struct config *c, const struct program *p, 
 		print_pairs(f, p->env, "  ", "  ");
 }
 
+/* [fcgi-program:x]: what fd 0 is (owner -1: left as tend makes it) */
+static void print_socket(FILE *f, const struct fcgi_socket *s)
+{
+	fprintf(f, "  %-13s", "socket");
+	print_quoted(f, s->url);
+	fprintf(f, " (backlog %d", s->backlog);
+	if (s->path)
+		fprintf(f, ", mode %04o, owner %d:%d", (unsigned)s->mode, (int)s->uid, (int)s->gid);
+	fputs(")\n", f);
+}
+
 static void print_program(FILE *f, const struct config *c, const struct program *p, const struct program *prev)
 {
 	static const char *const restart[] = {"false", "unexpected", "true"};
@@ -136,7 +148,10 @@ static void print_program(FILE *f, const struct config *c, const struct program 
 			fputc(' ', f);
 		print_quoted(f, p->argv[i]);
 	}
-	fprintf(f, "\n  %-13s%d\n", "priority", p->priority);
+	fputc('\n', f);
+	if (p->fcgi)
+		print_socket(f, p->fcgi);
+	fprintf(f, "  %-13s%d\n", "priority", p->priority);
 	fprintf(f, "  %-13s%s\n", "autostart", p->autostart ? "true" : "false");
 	fprintf(f, "  %-13s%s\n", "autorestart", restart[p->autorestart]);
 	fprintf(f, "  %-13s%d\n", "startsecs", p->startsecs);
@@ -290,6 +305,16 @@ static bool log_equal(const struct log_target *a, const struct log_target *b)
 	return (a->kind != LOG_FD || a->fd == b->fd) && (a->kind != LOG_FILE || str_equal(a->path, b->path));
 }
 
+/* A change of any socket setting restarts the pool's processes (fcgi.c keeps the socket
+ * when only backlog, mode or owner changed, and applies them). */
+static bool fcgi_equal(const struct fcgi_socket *a, const struct fcgi_socket *b)
+{
+	if (!a || !b)
+		return a == b;
+	return str_equal(a->url, b->url) && a->backlog == b->backlog && a->mode == b->mode &&
+	       a->chown_set == b->chown_set && a->uid == b->uid && a->gid == b->gid;
+}
+
 bool program_equal(const struct program *a, const struct program *b)
 {
 	return str_equal(a->name, b->name) && str_equal(a->group, b->group) && str_equal(a->program, b->program) &&
@@ -303,5 +328,5 @@ bool program_equal(const struct program *a, const struct program *b)
 	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes &&
 	       a->out_events == b->out_events && a->err_events == b->err_events && a->out_capture == b->out_capture &&
 	       a->err_capture == b->err_capture && !a->listener == !b->listener &&
-	       (!a->listener || !memcmp(a->listener, b->listener, sizeof *a->listener)) && lifecycle_equal(&a->lc, &b->lc);
+	       (!a->listener || !memcmp(a->listener, b->listener, sizeof *a->listener)) && lifecycle_equal(&a->lc, &b->lc) && fcgi_equal(a->fcgi, b->fcgi);
 }

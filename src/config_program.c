@@ -25,6 +25,7 @@ struct program_src {
 	bool env_per_instance;      /* environment= names process_num */
 	unsigned char *per_instance; /* per entry: expand it for every instance */
 	struct envlist own; /* the program's environment= (of the current instance) */
+	const struct fcgi_socket *fcgi; /* [fcgi-program:x]: the socket every instance shares */
 };
 
 static bool differs_per_instance(const struct program_src *src, const struct ini_entry *e)
@@ -40,7 +41,7 @@ static int apply_keys(struct loader *ld, const struct program_src *src, struct p
 			continue; /* the same as in the instance copied */
 		const struct ini_entry *e = &src->s->entries[i];
 		const struct keydef *k = find_program_key(e->key);
-		if (!k || k->kind == V_IGNORED || k->kind == V_EARLY)
+		if (!k || k->kind == V_IGNORED || k->kind == V_EARLY || k->kind == V_FCGI)
 			continue; /* supervisord does not expand keys it ignores, so neither does tend */
 		char *v = expand_entry(ld, e, x), why[512];
 		if (!v)
@@ -141,6 +142,7 @@ static int load_instance(struct loader *ld, struct program_src *src, int num, st
 	} else {
 		program_defaults(&p);
 		p.line = s->line;
+		p.fcgi = src->fcgi;
 		if (!(p.program = arena_strdup(mem, src->name)) || !(p.group = arena_strdup(mem, src->group)) ||
 		    !(p.file = arena_strdup(mem, s->file->path)))
 			return fail_alloc(ld, s->file->path, s->line);
@@ -195,9 +197,11 @@ static int early_int(struct loader *ld, const struct program_src *src, const cha
 static int instance_plan(struct loader *ld, struct program_src *src, int *start)
 {
 	const struct ini_section *s = src->s;
-	for (int i = 0; i < s->nentries; i++)
-		if (!find_program_key(s->entries[i].key))
+	for (int i = 0; i < s->nentries; i++) {
+		const struct keydef *k = find_program_key(s->entries[i].key);
+		if (!k || (k->kind == V_FCGI && !src->fcgi)) /* socket=...: [fcgi-program:x] only */
 			warnf(ld, s->entries[i].file->path, s->entries[i].line, "unknown key '%s' in [%s] ignored", s->entries[i].key, s->name);
+	}
 	/* tend: numprocs=0 gives no process, as in supervisord; negative values are errors */
 	if (early_int(ld, src, "numprocs", 1, MAX_PROCESSES, &src->numprocs) ||
 	    early_int(ld, src, "numprocs_start", 0, INT_MAX - MAX_PROCESSES, start))
@@ -230,6 +234,8 @@ int load_program(struct loader *ld, const struct ini_section *s, const char *nam
 				  .in_group = m != NULL,
 				  .group_priority = m ? m->priority : 0, .first = true};
 	struct program tmpl = {0};
+	if (has_prefix(s->name, "fcgi-program:") && load_fcgi(ld, s, name, &src.fcgi))
+		return -1;
 	int start, rc = instance_plan(ld, &src, &start);
 	for (int i = 0; !rc && i < src.numprocs; i++, src.first = false)
 		rc = load_instance(ld, &src, start + i, &tmpl, i > 0);

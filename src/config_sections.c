@@ -153,7 +153,7 @@ static int ctl_auth(struct loader *ld, const struct ini_section *s, struct ctl_l
 }
 
 /* Python's int(v, 8) for a mode: an optional 0o prefix, octal digits. tend: at most 07777. */
-static int parse_mode(const char *v, int *out)
+int parse_mode(const char *v, int *out)
 {
 	char *end;
 	if (!strncasecmp(v, "0o", 2))
@@ -183,7 +183,7 @@ static int group_id(const char *v, gid_t *out)
 }
 
 /* colon_separated_user_group(): "user" or "user:group", names or ids. */
-static int parse_owner(char *v, struct ctl_listen *l)
+int parse_owner(char *v, struct ctl_listen *l)
 {
 	char *colon = strchr(v, ':');
 	if (colon)
@@ -301,10 +301,12 @@ static int load_rpcinterface(struct loader *ld, const struct ini_section *s)
 /* Membership is marked on the program's section (mark = member index + 1): O(1) lookups. */
 static int add_member(struct loader *ld, const struct ini_entry *e, const char *group, const char *prog, size_t n, int priority)
 {
-	char section[600];
-	snprintf(section, sizeof section, "program:%.*s", (int)(n > 512 ? 512 : n), prog);
+	char fcgi[620], *section = fcgi + strlen("fcgi-"); /* a [group:x] may list an [fcgi-program:x] */
+	snprintf(fcgi, sizeof fcgi, "fcgi-program:%.*s", (int)(n > 512 ? 512 : n), prog);
 	const char *name = section + strlen("program:");
 	struct ini_section *s = n > 512 ? NULL : ini_section(&ld->ini, section);
+	if (!s && n <= 512) /* both: the two sections' processes have one name, an error later */
+		s = ini_section(&ld->ini, fcgi);
 	if (!s)
 		return fail(ld, e->file->path, e->line, "[group:%s] names unknown program '%.*s'", group, (int)n, prog);
 	if (s->mark)
@@ -366,7 +368,8 @@ static int load_group(struct loader *ld, const struct ini_section *s, const char
 static int load_section(struct loader *ld, const struct ini_section *s)
 {
 	const char *n = s->name, *colon = strchr(n, ':');
-	if (has_prefix(n, "program:") || has_prefix(n, "group:") || has_prefix(n, "eventlistener:")) {
+	if (has_prefix(n, "program:") || has_prefix(n, "group:") || has_prefix(n, "eventlistener:") ||
+	    has_prefix(n, "fcgi-program:")) {
 		if (!valid_name(colon + 1))
 			return fail(ld, s->file->path, s->line, "invalid name in [%s] (empty, or contains a space, ':', '/' or a control character)", n);
 		return has_prefix(n, "group:") ? load_group(ld, s, colon + 1) : 0;
@@ -381,8 +384,6 @@ static int load_section(struct loader *ld, const struct ini_section *s)
 		return load_rpcinterface(ld, s);
 	if (!strcmp(n, "supervisord") || !strcmp(n, "supervisorctl")) /* [supervisorctl]: the client's */
 		return 0;
-	if (has_prefix(n, "fcgi-program:"))
-		return fail(ld, s->file->path, s->line, "[%s] is not supported yet", n);
 	return fail(ld, s->file->path, s->line, "unknown section [%s]", n);
 }
 
@@ -399,10 +400,12 @@ int load_sections(struct loader *ld)
 	for (int i = 0; i < ld->ini.nsections; i++)
 		if (load_section(ld, &ld->ini.sections[i]))
 			return -1;
-	for (int i = 0; i < ld->ini.nsections; i++)
-		if (has_prefix(ld->ini.sections[i].name, "program:") &&
-		    load_program(ld, &ld->ini.sections[i], ld->ini.sections[i].name + strlen("program:")))
+	for (int i = 0; i < ld->ini.nsections; i++) {
+		const char *n = ld->ini.sections[i].name;
+		if ((has_prefix(n, "program:") || has_prefix(n, "fcgi-program:")) &&
+		    load_program(ld, &ld->ini.sections[i], strchr(n, ':') + 1))
 			return -1;
+	}
 	for (int i = 0; i < ld->ini.nsections; i++) /* after the programs, as supervisord */
 		if (has_prefix(ld->ini.sections[i].name, "eventlistener:") &&
 		    load_listener(ld, &ld->ini.sections[i], ld->ini.sections[i].name + strlen("eventlistener:")))

@@ -46,10 +46,10 @@ struct keeper_spec {
 /* Where the keeper holds the write end of a ready=fd:N pipe (moved to N in the service). */
 #define KEEPER_READY_FD 6
 
-/* Fork a keeper for SPEC with FDS = the service's stdin (-1: /dev/null), stdout, stderr and
- * the ready=fd:N pipe (-1: none); *report gets the read end of the keeper's reports, *cmd
- * the write end for commands (both non-blocking, cloexec). The keeper re-execs tend unless
- * t->keeper_fork_only (or the exec is impossible). */
+/* Fork a keeper for SPEC with FDS = the service's stdin (its pipe or [fcgi-program:x] socket;
+ * -1: /dev/null), stdout, stderr and the ready=fd:N pipe (-1: none); *report gets the read
+ * end of the keeper's reports, *cmd the write end for commands (both non-blocking, cloexec).
+ * The keeper re-execs tend unless t->keeper_fork_only (or the exec is impossible). */
 pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, const int fds[4], int *report, int *cmd);
 
 /* main() of `tend --keeper NAME` (the re-exec'd keeper; the record is on fd 5). */

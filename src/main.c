@@ -6,6 +6,7 @@
 #include "ctl_proto.h"
 #include "ctl_server.h"
 #include "events.h"
+#include "fcgi.h"
 #include "log.h"
 
 #include <errno.h>
@@ -104,6 +105,7 @@ static void end_of_turn(struct tend *t)
 {
 	depend_turn(t); /* first: the waits that this turn's states release start now */
 	events_turn(t); /* then buffered events go to READY listeners */
+	fcgi_turn(t);   /* pools added or left behind by this turn's changes */
 	if (t->ctl)
 		ctl_server_turn(t);
 	reap_check_done(t);
@@ -147,10 +149,11 @@ int main(int argc, char **argv)
 	leave_start_dir(&t);
 	if (t.opt.argv && spawn_exec_child(&t) < 0)
 		die(&t, 1, "fork: %s", strerror(errno));
-	if (t.cfg) /* first: a configured socket that cannot be had stops everything (it exits 2) */
+	if (t.cfg) { /* first: a configured socket that cannot be had stops everything (it exits 2) */
+		fcgi_start(&t);
 		ctl_server_start(&t); /* -1: the default socket is unavailable, as it warned */
-	if (t.cfg)
 		export_server_url(&t);
+	}
 	if (t.cfg && services_start(&t) < 0)
 		die(&t, 1, "cannot start services: %s", strerror(errno));
 	loop_run(&t, end_of_turn);
@@ -159,6 +162,7 @@ int main(int argc, char **argv)
 		events_free_all(&t); /* no output waits for a listener any more */
 		logs_flush_all(&t);
 		services_cleanup(&t);
+		fcgi_close_all(&t);
 	}
 	dumb_say(&t, "Child exited with status %d. Goodbye.", t.exit_code);
 	say_finish(&t);

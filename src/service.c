@@ -8,6 +8,7 @@
  * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
 #include "service.h"
 #include "events.h"
+#include "fcgi.h"
 #include "keeper.h"
 #include "signame.h"
 #include "stdin_pipe.h"
@@ -351,6 +352,15 @@ void svc_spawn(struct tend *t, struct svc *s)
 		spawn_failed(t, s);
 		return;
 	}
+	/* [fcgi-program:x]: fd 0 is the pool's socket (no stdin pipe: sendProcessStdin says NO_FILE) */
+	int in = s->p->fcgi ? fcgi_socket_for(t, s->p, s->spawnerr, sizeof s->spawnerr) : stdin_pipe_open(s);
+	if (in < 0 && s->p->fcgi) {
+		spawn_failed(t, s);
+		return;
+	}
+	if (in < 0)
+		say(t, V_WARN, "%s: stdin pipe: %s; this run gets no stdin (sendProcessStdin fails)", s->p->name,
+		    strerror(errno));
 	struct keeper_spec spec;
 	char **env;
 	spawn_spec(t, s, &spec, &env);
@@ -359,17 +369,14 @@ void svc_spawn(struct tend *t, struct svc *s)
 		s->prev_start_wall = s->start_wall;
 	}
 	s->refused = 0;
-	int ctl, in = stdin_pipe_open(s), ready = ready_prepare(t, s);
-	if (in < 0)
-		say(t, V_WARN, "%s: stdin pipe: %s; this run gets no stdin (sendProcessStdin fails)", s->p->name,
-		    strerror(errno));
+	int ctl, ready = ready_prepare(t, s);
 	s->started = now_ms(); /* before the fork: the keeper's exit time is never earlier */
 	s->start_wall = (long long)time(NULL);
 	s->quick_exit = false;
 	s->keeper = keeper_spawn(t, &spec, (int[]){in, s->out_w, s->err_w >= 0 ? s->err_w : s->out_w, ready}, &ctl,
 				 &s->cmd_fd);
 	free(env);
-	if (in >= 0)
+	if (in >= 0 && !s->p->fcgi) /* the pool's socket stays open for the next run */
 		close(in);
 	if (ready >= 0)
 		close(ready);
@@ -555,7 +562,7 @@ bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 /* Reload kept the service: point it (and its log sources) at the new settings. */
 void svc_set_program(struct tend *t, struct svc *s, const struct program *p)
 {
-	(void)t;
+	t->svcs_gen++; /* what refers to programs looks again (fcgi.c: the pools in use) */
 	s->p = p;
 	s->out.name = s->err.name = p->name;
 	s->out.tgt = &p->out;

@@ -147,6 +147,8 @@ struct tend {
 	bool have_exit_code;    /* a shutdown_on service set exit_code */
 	bool lc_dirty;          /* a state changed this turn: depend.c judges waits before sleeping */
 	struct timer lc_tm;     /* ... and goes on in the next turn when one turn was not enough */
+	struct fcgi_pool *fcgi; /* fcgi.c: the [fcgi-program:x] pools' sockets, open across restarts */
+	uint64_t fcgi_gen;      /* ... matched against the services as of this svcs_gen */
 	struct watch notifyw;   /* notify.c: the sd_notify socket (fd -1 until a service needs it) */
 	char notify_name[48];   /* its abstract name, as NOTIFY_SOCKET gives it ("@...") */
 	struct svc *graveyard;  /* removed services, freed at a later reload */

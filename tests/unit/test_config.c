@@ -270,7 +270,7 @@ static void test_sections_and_lines(void)
 	struct config c;
 	EXPECT_ERROR(3, "[program:a]\ncommand=x\n[foo]\nbar=1\n", "unknown section [foo]");
 	EXPECT_ERROR(2, "\n[eventlistener:x]\ncommand=x\n", "[eventlistener:x] section requires an \"events\" line");
-	EXPECT_ERROR(1, "[fcgi-program:x]\ncommand=x\n", "[fcgi-program:x] is not supported yet");
+	EXPECT_ERROR(1, "[fcgi-program:x]\ncommand=x\n", "[fcgi-program:x] section requires a \"socket\" line");
 	EXPECT_ERROR(1, "command=x\n[program:a]\n", "expected a [section] header");
 	EXPECT_ERROR(3, "[program:a]\ncommand=x\njust some words\n", "expected 'key = value'");
 	EXPECT_ERROR(3, "[program:a]\ncommand=x\n= value\n", "missing key name");
