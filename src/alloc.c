@@ -1,16 +1,18 @@
 /* alloc.c — malloc, calloc, realloc and free for the static (musl) build only.
  *
- * Why: musl's mallocng is ~11 KB of the static binary; this file is ~1 KB. It is
+ * Why: musl's mallocng is ~8.5 KB of the static binary; this file is ~0.6 KB. It is
  * compiled only with -DTEND_OWN_MALLOC (the Makefile's STATIC_FLAGS): the glibc build
  * keeps glibc's malloc and the ASan builds keep ASan's. An executable's definitions take
  * precedence over libc's, so musl's own callers (strdup, getline, opendir...) use these
  * too, and __libc_malloc (musl's __tz.c, never freed) is this malloc as well.
  *
  * Blocks of up to SMALL_MAX bytes come in size classes of 16 << k bytes, carved from
- * CHUNK-sized mappings; a freed block goes to its class's list and is reused by the
- * next allocation of that class. Larger blocks are mappings of their own, unmapped by
- * free and resized by mremap. Each block is preceded by a 16-byte header holding its
- * capacity, so every pointer returned is 16-byte aligned, as musl's.
+ * CHUNK-sized mappings (a chunk's tail too small for the next block stays unused); a
+ * freed block goes to its class's list and is reused by the next allocation of that
+ * class. Larger blocks are mappings of their own, unmapped by free and resized by
+ * mremap. Each block is preceded by a 16-byte header holding its capacity, so every
+ * pointer returned is 16-byte aligned, as musl's. The cost: a small block uses up to
+ * twice its size, and freed small blocks stay with tend (mallocng returns some).
  *
  * Not thread-safe, on purpose: only tend's main thread allocates (sink.c's relay thread
  * never does), and a forked child inherits a consistent heap. */

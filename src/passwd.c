@@ -2,16 +2,16 @@
  * (musl) build only (-DTEND_OWN_PASSWD in the Makefile's STATIC_FLAGS; the glibc build
  * keeps NSS).
  *
- * Why: musl's versions are ~8 KB of the static binary (each database read twice over,
- * getgrouplist, and the nscd client with its own stdio use); this file is ~1.5 KB. The
+ * Why: the static binary is ~5 KB smaller with this file than with musl's versions
+ * (two readers per database, getgrouplist, the nscd client and the stdio it uses). The
  * files are read as musl reads them: fopen("rbe") and getline, the line's last byte
  * dropped, fields split at ':' as musl's __getpwent_a and __getgrent_a split them
  * (a numeric field ends at the first non-digit and must be followed by ':'; a line
  * that does not parse is skipped), members at ','. Results live in static storage
  * until the next call of the same family, as musl's.
- * The difference: musl asks nscd (/var/run/nscd/socket) when a name is not in the
- * file, and tend does not; without an nscd running (no socket) the results are the
- * same. initgroups() keeps musl's limit of NGROUPS_MAX (32) groups; past it, it fails
+ * The difference: musl also asks nscd (/var/run/nscd/socket) — for an entry not in the
+ * file, and for initgroups' list always — and tend does not; without an nscd running
+ * (no socket) the results are the same. initgroups() keeps musl's limit of NGROUPS_MAX (32) groups; past it, it fails
  * and leaves errno as it was, as musl does. */
 #ifdef TEND_OWN_PASSWD
 #include <errno.h>
