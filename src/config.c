@@ -185,8 +185,8 @@ static int read_tree(struct loader *ld, const char *path, int depth, const struc
 		return at.file ? -1 : 0;
 	int rc = 0;
 	for (char *save, *pat = strtok_r(files, " \t\r\n", &save); pat && !rc; pat = strtok_r(NULL, " \t\r\n", &save)) {
-		char **v;
-		size_t n;
+		char **v = NULL; /* set by include_glob when it returns 0; LTO cannot see that */
+		size_t n = 0;
 		if ((rc = include_glob(ld, &at, pat, &v, &n)))
 			break;
 		for (size_t i = 0; i < n && !rc; i++)
