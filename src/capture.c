@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAPTURE_MAX (16LL << 20) /* tend's bound on what one event carries */
+#define CAPTURE_MAX (EV_PAYLOAD_MAX - 4096) /* tend's bound: the event's first line fits too */
 
 static const char begin_tok[] = "<!--XSUPERVISOR:BEGIN-->", end_tok[] = "<!--XSUPERVISOR:END-->";
 
@@ -92,6 +92,17 @@ size_t capture_filter(struct tend *t, struct log_src *s, char *p, size_t n)
 		c->len = 0;
 	}
 	return w;
+}
+
+size_t capture_release(struct log_src *s, char *p, size_t room)
+{
+	struct capture *c = s->cap;
+	size_t n = c->nheld;
+	if (c->on || n > room)
+		n = 0; /* inside a capture they were the capture's: it never ends */
+	memcpy(p, c->held, n);
+	c->nheld = 0;
+	return n;
 }
 
 void capture_free(struct log_src *s)

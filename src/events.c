@@ -47,6 +47,7 @@ struct ev_bus {
 	uint64_t serial;       /* global serials given so far */
 	bool dirty;            /* something to hand over */
 	struct timer again_tm; /* ... and more than one turn's work: the loop does not sleep */
+	struct log_src *resume; /* output that waited on a pool freed since */
 	struct timer tick_tm[3];
 	long long tick_last[3];
 };
@@ -131,6 +132,12 @@ static void pool_accept(struct tend *t, struct pool *pl, struct event *ev, uint6
 /* An event offered to every pool that subscribes; the caller's reference is dropped. */
 static void publish(struct tend *t, struct event *ev)
 {
+	if (ev && ev->len > EV_PAYLOAD_MAX) {
+		say(t, V_WARN, "%s event of %zu bytes dropped: more than a listener can be sent (%d)", ev_name(ev->type),
+		    ev->len, EV_PAYLOAD_MAX);
+		event_unref(ev);
+		return;
+	}
 	if (!ev)
 		return;
 	for (struct pool *pl = t->ev->pools; pl; pl = pl->next) {
@@ -347,9 +354,16 @@ static void wake_waiters(struct tend *t, struct pool *pl)
 	}
 }
 
+/* Its waiters are resumed by the next events_turn, never from inside a source's turn. */
 static void pool_free(struct tend *t, struct pool *pl)
 {
-	wake_waiters(t, pl);
+	timer_cancel(t, &pl->stall_tm);
+	for (struct log_src *w = pl->waiters, *next; w; w = next) {
+		next = w->ev_next;
+		w->ev_pool = NULL;
+		w->ev_next = t->ev->resume;
+		t->ev->resume = w;
+	}
 	for (struct pool_item *it = pl->head, *next; it; it = next) {
 		next = it->next;
 		event_unref(it->ev);
@@ -379,6 +393,7 @@ static struct pool *pool_get(struct tend *t, const struct svc *s)
 		pl->nprocs = 0;
 		pl->mask = s->p->listener->mask;
 		pl->size = s->p->listener->buffer_size; /* a smaller one drops the oldest at the next event */
+		pl->full_since = pool_full(pl) ? (pl->full_since ? pl->full_since : now_ms()) : 0;
 	}
 	return pl;
 }
@@ -396,6 +411,8 @@ static int pool_add_proc(struct pool *pl, struct svc *s)
 void events_sync(struct tend *t)
 {
 	t->ev_gen = t->svcs_gen;
+	if (t->done)
+		return; /* at exit, after events_free_all: no pools again */
 	if (!t->ev) {
 		int i = 0;
 		while (i < t->nsvcs && !t->svcs[i]->p->listener)
@@ -459,6 +476,10 @@ void events_turn(struct tend *t)
 {
 	if (t->ev_gen != t->svcs_gen)
 		events_sync(t);
+	for (struct log_src *w; t->ev && (w = t->ev->resume);) {
+		t->ev->resume = w->ev_next;
+		logs_resume(t, w);
+	}
 	for (int rounds = 0; t->ev && t->ev->dirty && rounds < 4; rounds++) {
 		t->ev->dirty = false;
 		for (struct pool *pl = t->ev->pools; pl; pl = pl->next) {
@@ -530,6 +551,11 @@ void events_free_all(struct tend *t)
 	for (int i = 0; i < 3; i++)
 		timer_cancel(t, &t->ev->tick_tm[i]);
 	timer_cancel(t, &t->ev->again_tm);
+	struct log_src *w = t->ev->resume, *next;
 	free(t->ev);
 	t->ev = NULL;
+	for (; w; w = next) { /* what waited reads on, with no pool to wait for */
+		next = w->ev_next;
+		logs_resume(t, w);
+	}
 }

@@ -9,6 +9,10 @@
 #include "event_names.h"
 #include "tend.h"
 
+/* A payload larger than this is dropped (with a warning): a listener's stdin queue
+ * (STDIN_MAX) takes the envelope in one piece. */
+#define EV_PAYLOAD_MAX ((1024 - 8) * 1024)
+
 /* One event; shared (counted) by the pools that accepted it. */
 struct event {
 	int refs;

@@ -18,6 +18,7 @@
 #include "service.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,22 +36,29 @@ struct fcgi_pool {
 	ino_t ino;
 };
 
-static void pool_free(struct fcgi_pool *pl)
+/* The file at PATH is still the socket this pool bound (not replaced by anything else). */
+static bool ours(const struct fcgi_pool *pl, const char *path)
 {
 	struct stat st;
+	return lstat(path, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_dev == pl->dev && st.st_ino == pl->ino;
+}
+
+static void pool_free(struct fcgi_pool *pl)
+{
 	const char *path = pl->url + strlen("unix://");
 	if (pl->fd >= 0)
 		close(pl->fd);
-	if (pl->ino && lstat(path, &st) == 0 && st.st_dev == pl->dev && st.st_ino == pl->ino)
+	if (pl->ino && ours(pl, path))
 		unlink(path);
 	free(pl);
 }
 
 /* The socket file's owner and mode (supervisord: chown, then chmod): NULL, or what failed
- * (errno says why). */
+ * (errno says why). Never through a symlink: the path's directory may be writable by
+ * others, and tend runs as root. */
 static const char *unix_perms(const struct fcgi_socket *s)
 {
-	if (s->chown_set && chown(s->path, s->uid, s->gid) < 0)
+	if (s->chown_set && fchownat(AT_FDCWD, s->path, s->uid, s->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return "Could not change ownership of socket file: ";
 	return chmod(s->path, (mode_t)s->mode) < 0 ? "Could not change permissions of socket file: " : NULL;
 }
@@ -114,7 +122,7 @@ static struct fcgi_pool *pool_get(struct tend *t, const struct program *p, char 
 	if (!pl && (pl = pool_open(p->program, s, err, len))) {
 		pl->next = t->fcgi;
 		t->fcgi = pl;
-	} else if (pl && (listen(pl->fd, s->backlog) < 0 || (s->path && (why = unix_perms(s))))) {
+	} else if (pl && (listen(pl->fd, s->backlog) < 0 || (s->path && ours(pl, s->path) && (why = unix_perms(s))))) {
 		say(t, V_WARN, "[fcgi-program:%s]: %s: %s%s", p->program, s->url, why, strerror(errno));
 	}
 	return pl;

@@ -44,6 +44,7 @@ struct keeper {
 	const struct keeper_spec *k;
 	const struct program *p;
 	pid_t self, main;
+	pid_t tend;     /* its parent: a signal from the main process to it goes there */
 	bool main_alive, stopping, killing;
 	int cmd, sigfd, stop_tfd, start_tfd;
 };
@@ -172,8 +173,10 @@ static void __attribute__((noreturn)) keeper_loop(struct keeper *k)
 			for (ssize_t i = 0; i < n / (ssize_t)sizeof si[0]; i++) {
 				if (si[i].ssi_signo == SIGCHLD)
 					continue;
-				if (k->main && (pid_t)si[i].ssi_pid == k->main && si[i].ssi_code == SI_USER)
-					kill(getppid(), (int)si[i].ssi_signo); /* kill(getppid()) meant supervisord */
+				if (k->main && (pid_t)si[i].ssi_pid == k->main && si[i].ssi_code == SI_USER) {
+					if (getppid() == k->tend) /* not whoever adopted us */
+						kill(k->tend, (int)si[i].ssi_signo); /* kill(getppid()) meant supervisord */
+				}
 				else if (si[i].ssi_signo == SIGTERM)
 					stop_main(k); /* parent death signal or an explicit TERM */
 			}
@@ -220,7 +223,7 @@ static int check_kind(const char *why)
 static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
 {
 	const struct program *p = &spec->p;
-	struct keeper k = {.k = spec, .p = p, .self = getpid(), .cmd = CMD_FD};
+	struct keeper k = {.k = spec, .p = p, .self = getpid(), .tend = getppid(), .cmd = CMD_FD};
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	send_msg(K_HELLO, KEEPER_PROTO | (spec->reexeced ? KEEPER_REEXECED : 0), NULL);
 	if (p->containment && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)

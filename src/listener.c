@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(EV_PAYLOAD_MAX + 4096 <= STDIN_MAX, "an envelope fits a listener's stdin queue");
+
 struct lsn {
 	struct lsn_proto proto;
 	struct event *ev;      /* BUSY: the event in flight */

@@ -331,6 +331,8 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 {
 	for (;;) {
 		bool at_end = s->nends && s->pos == s->ends[0];
+		if (at_end && s->cap)
+			u->len += capture_release(s, u->buf + u->len, SRC_BUF - u->len);
 		if (t->ev && s->svc && u->len && !events_output_room(t, s->svc, s)) {
 			s->ev_blocked = true; /* PROCESS_LOG: a pool it feeds is full */
 			return;
@@ -351,17 +353,18 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 		}
 		if (!u->more || s->fd < 0)
 			return;
+		bool cap = s->svc && capture_max(s) > 0;
 		size_t want = SRC_BUF - u->len;
+		if (cap && want <= CAPTURE_HOLD)
+			return; /* the held bytes of a token need room in the buffer */
+		want -= cap ? CAPTURE_HOLD : 0;
 		if (s->nends && s->ends[0] - s->pos < want)
 			want = (size_t)(s->ends[0] - s->pos); /* never past a run's end */
 		if (!u->to_end || !s->nends)
 			want = u->budget < want ? u->budget : want;
-		bool cap = s->svc && capture_max(s) > 0;
-		if (cap && want <= CAPTURE_HOLD)
-			return; /* the held bytes of a token need room */
 		if (!want)
 			return;
-		ssize_t r = read(s->fd, u->buf + u->len, want - (cap ? CAPTURE_HOLD : 0));
+		ssize_t r = read(s->fd, u->buf + u->len, want);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN) {
@@ -384,7 +387,7 @@ static void src_turn(struct tend *t, struct log_src *s, struct turn *u)
 		u->len += cap ? capture_filter(t, s, u->buf + u->len, (size_t)r) : (size_t)r;
 		s->pos += (uint64_t)r;
 		u->budget -= (size_t)r < u->budget ? (size_t)r : u->budget;
-		if ((size_t)r < want - (cap ? CAPTURE_HOLD : 0))
+		if ((size_t)r < want)
 			u->more = false; /* the pipe is empty now: no EAGAIN read needed */
 	}
 }

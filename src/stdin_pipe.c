@@ -9,7 +9,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#define STDIN_MAX (1024 * 1024) /* sendProcessStdin bytes the process has not read yet */
 
 void stdin_pipe_close(struct tend *t, struct svc *s)
 {

@@ -4,6 +4,8 @@
 
 #include "service.h"
 
+#define STDIN_MAX (1024 * 1024) /* bytes queued for a process that it has not read yet */
+
 /* A new pipe for the next run: returns the read end (for the child), or -1 with errno. */
 int stdin_pipe_open(struct svc *s);
 /* Close tend's end (end of the run): the process sees end of input; queued bytes go. */

@@ -87,3 +87,25 @@ def test_capture_as_supervisord(sup, tmp_path):
     # supervisord still holds "y\n" back: shorter than a token, it waits for more output
     assert ref_log == "before  after\nx"
     assert my_log == "before  after\nxy\n"
+
+
+def test_run_end_with_capture_mode(sup, tmp_path):
+    """A run that ends with output still in the pipe: delivered to its end (capture mode
+    keeps room for a token's held bytes; it must not keep the run's end out of reach), and
+    a maybe-token held at the end (`<!--XSUP`) is output after all."""
+    log = tmp_path / "big.log"
+    code = tmp_path / "big.py"
+    code.write_text("import sys\nsys.stdout.write('x' * 200000 + '\\nLAST-LINE-MARKER\\n<!--XSUP')\n")
+    t = sup.start("""
+        [supervisord]
+        [program:big]
+        command=/usr/bin/python3 %s
+        stdout_capture_maxbytes=1KB
+        stdout_logfile=%s
+        autorestart=false
+        startsecs=0
+    """ % (code, log))
+    t.wait_event(r"^\[tend\] big: RUNNING -> EXITED")
+    want = "x" * 200000 + "\nLAST-LINE-MARKER\n<!--XSUP"
+    wait_for(lambda: log.exists() and log.read_text() == want, 10, what="the whole run's output in the log")
+    t.stop()
