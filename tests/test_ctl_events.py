@@ -303,6 +303,7 @@ autostart=false
 def test_shutdown_ends_the_stream(sup):
     port = free_port()
     t = start(sup, extra="[inet_http_server]\nport=127.0.0.1:%d\nusername=u\npassword=pw\n" % port)
+    t.wait_event(r"control: listening on 127\.0\.0\.1:%d$" % port)  # bound after the unix socket
     # the TCP listener wants the credentials, as /status does
     s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
     s.sendall(b"GET /events HTTP/1.1\r\nHost: x\r\n\r\n")
