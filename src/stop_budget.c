@@ -9,79 +9,70 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 enum { RUNNING, STOPPING, GONE };
 
 struct sim {
 	const struct config *cf;
 	char *st;
+	char *needed; /* something still running or stopping depends on it */
 	long long *end;
 	int *after; /* the program whose end started this one's stop, -1: the first wave */
 };
 
-/* Does a program still running or stopping depend on program I? */
-static bool needed(const struct sim *m, int i)
-{
-	for (int j = 0; j < m->cf->nprogs; j++) {
-		const struct lifecycle *l = &m->cf->progs[j].lc;
-		for (int k = 0; m->st[j] != GONE && k < l->ndeps; k++)
-			if (l->deps[k].on == &m->cf->progs[i])
-				return true;
-	}
-	return false;
-}
-
-/* Start the next wave at NOW, if one may start; LAST ended at NOW. */
+/* Start the next wave at NOW, if one may start; LAST ended at NOW. O(programs + deps). */
 static void next_wave(struct sim *m, long long now, int last)
 {
 	const struct program *p = m->cf->progs;
 	int n = m->cf->nprogs, level = INT_MIN;
 	bool any = false;
-	char *ok = calloc((size_t)n + 1, 1);
-	if (!ok)
-		return;
+	memset(m->needed, 0, (size_t)n);
+	for (int j = 0; j < n; j++)
+		for (int k = 0; m->st[j] != GONE && k < p[j].lc.ndeps; k++)
+			m->needed[p[j].lc.deps[k].on - p] = 1;
 	for (int i = 0; i < n; i++)
-		if (m->st[i] == RUNNING && (ok[i] = !needed(m, i)) && (!any || p[i].priority > level))
+		if (m->st[i] == RUNNING && !m->needed[i] && (!any || p[i].priority > level))
 			level = p[i].priority, any = true;
 	for (int i = 0; any && i < n; i++)
 		if (m->st[i] == STOPPING && p[i].priority > level)
 			any = false; /* a higher level is still going */
 	for (int i = 0; any && i < n; i++)
-		if (ok[i] && p[i].priority == level) {
+		if (m->st[i] == RUNNING && !m->needed[i] && p[i].priority == level) {
 			m->st[i] = STOPPING;
 			m->end[i] = now + p[i].stopwaitsecs * 1000LL;
 			m->after[i] = last;
 		}
-	free(ok);
 }
 
 long long shutdown_worst_ms(const struct config *cf, const struct program **chain, int max, int *n)
 {
 	int np = cf->nprogs, last = -1;
 	long long now = 0;
-	struct sim m = {cf, calloc((size_t)np + 1, 1), calloc((size_t)np + 1, sizeof *m.end),
-			calloc((size_t)np + 1, sizeof *m.after)};
-	if (n)
-		*n = 0;
-	if (!m.st || !m.end || !m.after)
+	struct sim m = {cf, calloc((size_t)np + 1, 1), calloc((size_t)np + 1, 1),
+			calloc((size_t)np + 1, sizeof *m.end), calloc((size_t)np + 1, sizeof *m.after)};
+	*n = 0;
+	if (!m.st || !m.needed || !m.end || !m.after)
 		goto out;
-	for (;;) {
+	for (;;) { /* at most one turn per distinct end time: O(programs * (programs + deps)) */
 		next_wave(&m, now, last);
-		int first = -1;
-		for (int i = 0; i < np; i++) /* the next stop to end */
-			if (m.st[i] == STOPPING && (first < 0 || m.end[i] < m.end[first]))
-				first = i;
-		if (first < 0)
-			break; /* all gone (or a dependency cycle, which the loader rejects) */
-		m.st[first] = GONE;
-		now = m.end[first];
-		last = first;
+		long long next = -1;
+		for (int i = 0; i < np; i++)
+			if (m.st[i] == STOPPING && (next < 0 || m.end[i] < next))
+				next = m.end[i];
+		if (next < 0)
+			break; /* all gone (a dependency cycle cannot be: the loader rejects it) */
+		for (int i = 0; i < np; i++)
+			if (m.st[i] == STOPPING && m.end[i] == next)
+				m.st[i] = GONE, last = i;
+		now = next;
 	}
-	for (int i = last, k = 0; n && i >= 0; i = m.after[i], k++)
+	for (int i = last, k = 0; i >= 0; i = m.after[i], k++)
 		if ((*n = k + 1) <= max)
 			chain[k] = &cf->progs[i];
 out:
 	free(m.st);
+	free(m.needed);
 	free(m.end);
 	free(m.after);
 	return now;
