@@ -63,9 +63,9 @@ def macro_args(w, macro):
     return out
 
 
-def item_options(text):
-    """Every option named by an item's `Fl` macro: {'-g', '--pgroup', ...}."""
-    return {"-" + a for _, w in items(text) for a in macro_args(w, "Fl")}
+def item_options(text, section="Options"):
+    """Every option named by the `Fl` macro of an item of SECTION: {'-g', '--pgroup', ...}."""
+    return {"-" + a for ss, w in items(text) if ss == section for a in macro_args(w, "Fl")}
 
 
 def item_words(text, macro):
