@@ -3,7 +3,7 @@ every option of `tend --help` and `tend ctl -h`, every config key tend's loader 
 table entry for, every `tend ctl help` command has an item of its own; the items marked
 (tend) are exactly the keys supervisord's own options.py does not know; the defaults
 tend.conf(5) states are the ones `tend --check` prints; the EXAMPLES configs load; the
-pages lint clean (mandoc -Tlint -W warning) and render with `man -l`.
+pages lint clean (mandoc -Tlint -W warning, groff -ww) and render with `man -l`.
 
 Items are read from the mdoc source (`.It` lines), not from rendered text, so a word
 that merely occurs in a sentence does not count as documented."""
@@ -293,3 +293,10 @@ def test_page_renders_with_man(name):
     title = name.rsplit(".", 1)[0].upper()
     assert r.stdout.startswith(f"{title}({name.rsplit('.', 1)[1]})"), r.stdout[:200]
     assert "NAME" in r.stdout and "SEE ALSO" in r.stdout
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_has_no_groff_warning(name):
+    """groff with every warning on (-ww), the formatter man-db uses."""
+    r = run("groff", "-mdoc", "-ww", "-z", "-Tutf8", os.path.join(MAN, name))
+    assert r.returncode == 0 and not r.stderr, r.stderr
