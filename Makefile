@@ -47,7 +47,7 @@ FUZZ_LISTENER_SRC := src/listener_proto.c
 FUZZ_XMLRPC_SRC := src/arena.c src/buf.c src/http.c src/memfind.c src/sha1.c src/xml_tree.c src/xmlrpc.c src/xmlrpc_write.c
 FUZZ_FLAGS := $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc
 
-.PHONY: all static size-check test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz
+.PHONY: all static size-check test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz man-lint
 
 all: build/tend
 
@@ -153,6 +153,12 @@ bench-quick: deps build/tend build/tend-static
 
 install: build/tend
 	install -D -m 0755 build/tend $(DESTDIR)$(PREFIX)/bin/tend
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man1 man/tend.1 man/tend-ctl.1
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man5 man/tend.conf.5
+
+# the man pages (mdoc): any mandoc warning fails (CI); tests/test_man.py checks their content
+man-lint:
+	mandoc -Tlint -W warning man/tend.1 man/tend-ctl.1 man/tend.conf.5
 
 install-links: install
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/tini
