@@ -163,6 +163,7 @@ man-lint:
 install-links: install
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/tini
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/dumb-init
+	ln -sf tend $(DESTDIR)$(PREFIX)/bin/docker-init
 
 clean:
 	rm -rf build
