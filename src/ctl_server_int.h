@@ -118,4 +118,5 @@ void events_line(struct buf *b, const struct state_change *ch, bool json); /* on
 /* ctl_server_status.c: GET /readyz, /healthz, /status; false if PATH is none of them (or
  * needs the credentials the request lacks). */
 bool ctl_status_route(struct tend *t, struct conn *c, bool authed);
+void ctl_metrics_answer(struct tend *t, struct conn *c); /* GET /metrics (ctl_server_metrics.c) */
 void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type, struct buf *body); /* and close */
