@@ -16,7 +16,11 @@ void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type,
 {
 	buf_reset(&c->out);
 	http_response_head(&c->out, body->over ? 500 : status, type, (long long)body->len, false, NULL);
-	buf_put(&c->out, body->p, body->len);
+	buf_free(&c->body); /* the body is sent from where it is: `out` holds only 68 KB */
+	c->body = *body;
+	*body = (struct buf){0};
+	c->reply = &c->body;
+	c->reply_off = 0;
 	c->close_after = true; /* probes open a connection per check anyway */
 	c->st = C_REPLY;
 	timer_cancel(t, &c->tm);

@@ -12,15 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-static ssize_t read_file(const char *path, char *buf, size_t len)
+static ssize_t read_at(int dir, const char *name, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, len - 1);
-	close(fd);
+	int fd = openat(dir, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	if (fd >= 0)
+		close(fd);
 	buf[n > 0 ? n : 0] = 0;
 	return n;
 }
@@ -34,58 +34,88 @@ static uint64_t kib(const char *buf, ssize_t n, const char *tag)
 	return p ? (uint64_t)str_to_ll(p + 5, NULL, 10) << 10 : 0;
 }
 
-/* Add PID's numbers to U; its own CPU time and the rest only with WHOLE (the keeper
- * gives just its reaped children's). False if it is gone. */
-static bool add_proc(pid_t pid, bool whole, struct usage *u)
+/* Open fds of the process at DIR: since Linux 6.2 the size of its fd directory says,
+ * before that its entries are counted. */
+static unsigned count_fds(int dir)
 {
-	char path[64], buf[1024];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-	char *p = read_file(path, buf, sizeof buf) > 0 ? strrchr(buf, ')') : NULL;
-	if (!p)
-		return false;
-	unsigned long long f[15] = {0}; /* fields 3.. of stat(5): f[11..14] utime stime cutime cstime */
-	for (int i = 0; i < 15 && (p = strchr(p + 1, ' ')); i++)
-		f[i] = (unsigned long long)str_to_ll(p + 1, NULL, 10);
-	u->cpu += (double)(f[13] + f[14] + (whole ? f[11] + f[12] : 0)) / USER_HZ;
-	if (!whole)
-		return true;
-	u->procs++;
-	snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
-	ssize_t n = read_file(path, buf, sizeof buf);
-	u->rss += kib(buf, n, "\nRss:");
-	u->pss += kib(buf, n, "\nPss:");
-	snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
-	DIR *d = opendir(path);
+	struct stat st;
+	if (fstatat(dir, "fd", &st, 0) == 0 && st.st_size > 0)
+		return (unsigned)st.st_size;
+	int fd = openat(dir, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	unsigned n = 0;
 	for (struct dirent *e; d && (e = readdir(d));)
-		u->fds += e->d_name[0] != '.';
+		n += e->d_name[0] != '.';
 	if (d)
 		closedir(d);
-	return true;
+	else if (fd >= 0)
+		close(fd);
+	return n;
+}
+
+/* Add PID's numbers to U (its own CPU time and the rest only with WHOLE: the keeper gives
+ * just its reaped children's) and its children to KIDS (unless NULL). Everything through
+ * one directory fd: each name is looked up once. */
+static void add_proc(pid_t pid, bool whole, struct usage *u, struct pidset *kids)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf, "/proc/%d", (int)pid);
+	int dir = open(buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	char *p = dir >= 0 && read_at(dir, "stat", buf, sizeof buf) > 0 ? strrchr(buf, ')') : NULL;
+	if (!p) {
+		if (dir >= 0)
+			close(dir);
+		return; /* gone */
+	}
+	/* fields 3.. of stat(5): f[11..14] utime stime cutime cstime, f[17] num_threads */
+	unsigned long long f[18] = {0};
+	for (int i = 0; i < 18 && (p = strchr(p + 1, ' ')); i++)
+		f[i] = (unsigned long long)str_to_ll(p + 1, NULL, 10);
+	u->cpu += (double)(f[13] + f[14] + (whole ? f[11] + f[12] : 0)) / USER_HZ;
+	if (kids) { /* one thread: its children file is all (else every thread's, proctree.c) */
+		char name[40];
+		snprintf(name, sizeof name, "task/%d/children", (int)pid);
+		ssize_t n = f[17] == 1 ? read_at(dir, name, buf, sizeof buf) : -1;
+		if (n < 0 || (size_t)n >= sizeof buf - 1)
+			proc_children(pid, kids);
+		else
+			for (char *e = buf; (p = e, *p);) {
+				pid_t c = (pid_t)str_to_ll(p, &e, 10);
+				if (e == p || !pidset_add(kids, c))
+					break;
+			}
+	}
+	if (whole) {
+		u->procs++;
+		ssize_t n = read_at(dir, "smaps_rollup", buf, sizeof buf);
+		u->rss += kib(buf, n, "\nRss:");
+		u->pss += kib(buf, n, "\nPss:");
+		u->fds += count_fds(dir);
+	}
+	close(dir);
 }
 
 int usage_of(struct tend *t, const struct svc *s, struct usage *u)
 {
 	(void)t;
 	*u = (struct usage){0};
-	if (!s)
-		return add_proc(getpid(), true, u) ? 0 : -1;
+	if (!s) {
+		add_proc(getpid(), true, u, NULL);
+		return u->procs ? 0 : -1;
+	}
 	if (!s->keeper)
 		return 0;
 	/* breadth-first from the keeper; a child met twice (re-parented during the walk) once */
 	struct pidset q = {0}, kids = {0};
-	int r = pidset_add(&q, s->keeper) ? 0 : -1;
-	for (size_t i = 0; !r && i < q.n; i++) {
+	pidset_add(&q, s->keeper);
+	for (size_t i = 0; i < q.n; i++) {
 		kids.n = 0;
-		r = proc_children(q.v[i], &kids);
+		add_proc(q.v[i], i > 0, u, &kids);
 		for (size_t k = 0; k < kids.n && !u->capped; k++)
 			if (!pidset_has(&q, kids.v[k]))
 				u->capped = q.n > USAGE_MAX_PROCS || !pidset_add(&q, kids.v[k]);
 	}
-	for (size_t i = 0; !r && i < q.n; i++)
-		add_proc(q.v[i], i > 0, u);
 	pidset_free(&q);
 	pidset_free(&kids);
-	if (r)
-		*u = (struct usage){0};
-	return r;
+	return 0;
 }

@@ -18,5 +18,6 @@ struct usage {
 
 /* The tree of S (its keeper's descendants; the keeper is tend's, only its reaped
  * children's CPU time counts), or tend itself when S is NULL. The one place the source is
- * chosen (/proc today). Returns 0; -1 if /proc cannot be read (U is then zero). */
+ * chosen (/proc today). Returns 0 (a process that is gone, or a /proc that cannot be
+ * read, counts nothing); -1 if tend cannot read its own. */
 int usage_of(struct tend *t, const struct svc *s, struct usage *u);
