@@ -12,23 +12,23 @@
 #include <string.h>
 #include <sys/wait.h>
 
-const char *const metric_fams[M_END][2] = {
-	[M_STATE] = {"service_state gauge", "1 for the current state"},
-	[M_UPTIME] = {"service_uptime_seconds gauge", "since the run was spawned"},
-	[M_RESTARTS] = {"service_restarts_total counter", "spawns after the first"},
-	[M_EXIT] = {"service_exit_status gauge", "last exit code (-1: a signal)"},
-	[M_READY] = {"service_ready gauge", "1 if ready"},
-	[M_HEALTHY] = {"service_healthy gauge", "1 if healthy"},
-	[M_CPU] = {"service_cpu_seconds_total counter", "CPU time of the tree"},
-	[M_RSS] = {"service_memory_rss_bytes gauge", "RSS of the tree"},
-	[M_PSS] = {"service_memory_pss_bytes gauge", "PSS of the tree"},
-	[M_PROCS] = {"service_processes gauge", "processes in the tree (up to 4096)"},
-	[M_FDS] = {"service_open_fds gauge", "open fds of the tree"},
-	[M_LOG] = {"service_log_bytes_total counter", "output read"},
-	[M_DROPPED] = {"service_log_dropped_bytes_total counter", "output lost"},
-	[M_OWN_RSS] = {"memory_rss_bytes gauge", "RSS of tend"},
-	[M_OWN_FDS] = {"open_fds gauge", "open fds of tend"},
-	[M_TURNS] = {"loop_turns_total counter", "event-loop turns of tend"},
+const char *const metric_fams[M_END] = {
+	[M_STATE] = "service_state gauge 1 for the current state",
+	[M_UPTIME] = "service_uptime_seconds gauge since the run was spawned",
+	[M_RESTARTS] = "service_restarts_total counter spawns after the first",
+	[M_EXIT] = "service_exit_status gauge last exit code (-1: a signal)",
+	[M_READY] = "service_ready gauge 1 if ready",
+	[M_HEALTHY] = "service_healthy gauge 1 if healthy",
+	[M_CPU] = "service_cpu_seconds_total counter CPU time of the tree",
+	[M_RSS] = "service_memory_rss_bytes gauge RSS of the tree",
+	[M_PSS] = "service_memory_pss_bytes gauge PSS of the tree",
+	[M_PROCS] = "service_processes gauge processes in the tree (up to 4096)",
+	[M_FDS] = "service_open_fds gauge open fds of the tree",
+	[M_LOG] = "service_log_bytes_total counter output read",
+	[M_DROPPED] = "service_log_dropped_bytes_total counter output lost",
+	[M_OWN_RSS] = "memory_rss_bytes gauge RSS of tend",
+	[M_OWN_FDS] = "open_fds gauge open fds of tend",
+	[M_TURNS] = "loop_turns_total counter event-loop turns of tend",
 };
 #define fams metric_fams
 _Static_assert(USAGE_MAX_PROCS == 4096, "the help text of tend_service_processes");
@@ -46,7 +46,7 @@ static void put_label(struct buf *b, const char *v)
 static void sample(struct buf *b, int f, const struct svc *s, const char *k, const char *v, double x)
 {
 	buf_puts(b, "tend_");
-	buf_put(b, fams[f][0], strcspn(fams[f][0], " "));
+	buf_put(b, fams[f], strcspn(fams[f], " "));
 	if (s) { /* the namespec: "group:name", or "name" when they are the same */
 		buf_puts(b, "{service=\"");
 		if (strcmp(s->p->group, s->p->name)) {
@@ -130,8 +130,9 @@ void ctl_metrics_answer(struct tend *t, struct conn *c)
 	usage_of(t, NULL, &own);
 	double mine[] = {(double)own.rss, own.fds, (double)t->gen};
 	for (int f = 0; !body.over && f < M_END; f++) {
-		buf_printf(&body, "# HELP tend_%.*s %s\n", (int)strcspn(fams[f][0], " "), fams[f][0], fams[f][1]);
-		buf_printf(&body, "# TYPE tend_%s\n", fams[f][0]);
+		const char *name = fams[f], *type = strchr(name, ' ') + 1, *help = strchr(type, ' ') + 1;
+		buf_printf(&body, "# HELP tend_%.*s %s\n# TYPE tend_%.*s\n", (int)(type - 1 - name), name, help,
+			   (int)(help - 1 - name), name);
 		if (f < M_SVC_END)
 			service_family(&body, f, v, u, n);
 		else

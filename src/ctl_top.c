@@ -55,26 +55,22 @@ static const char *label(const char *p, char *out, size_t len)
 	return *p ? p + 1 : p;
 }
 
-/* One sample line of a family we show into ROWS (a new row per new service). */
+/* One sample line of a family we show into ROWS (a new row per new service). tend writes
+ * them as tend_NAME{service="NAMESPEC"[,state="STATE"]} VALUE. */
 static void parse_line(char *l, struct row **rows, size_t *n)
 {
-	char *brace = strchr(l, '{'), svc[256] = "", st[16] = "";
+	const char *p = strchr(l, '{'), *f = "";
+	char svc[256], st[16] = "";
 	int k = 0;
-	if (!brace || strncmp(l, "tend_", 5))
+	if (!p || strncmp(l, "tend_", 5) || strncmp(p, "{service=\"", 10))
 		return;
-	for (const char *f; k < U_N; k++) /* "NAME TYPE": the name is what precedes the space */
-		if (f = metric_fams[shown[k]][0], !strncmp(l + 5, f, (size_t)(brace - l - 5)) && f[brace - l - 5] == ' ')
+	for (size_t len = (size_t)(p - l - 5); k < U_N; k++) /* "NAME TYPE HELP" */
+		if (f = metric_fams[shown[k]], !strncmp(l + 5, f, len) && f[len] == ' ')
 			break;
-	const char *p = brace + 1;
-	while (k < U_N && *p && *p != '}') {
-		bool is_svc = !strncmp(p, "service=\"", 9), is_st = !strncmp(p, "state=\"", 7);
-		p = strchr(p, '"');
-		if (!p)
-			return;
-		p = label(p + 1, is_svc ? svc : st, is_svc ? sizeof svc : is_st ? sizeof st : 0);
-		p += *p == ',';
-	}
-	if (k == U_N || *p != '}' || !*svc)
+	p = label(p + 10, svc, sizeof svc);
+	if (!strncmp(p, ",state=\"", 8))
+		p = label(p + 8, st, sizeof st);
+	if (k == U_N || *p != '}')
 		return;
 	double x = num(p + 2, NULL); /* after "} " */
 	size_t i = 0;
@@ -173,18 +169,15 @@ static double mono(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Until DELAY has passed: false on q or Ctrl-C. */
+/* DELAY seconds, or until a key (q: false) or Ctrl-C (false). */
 static bool pause_for(double delay, bool tty, const sigset_t *wait)
 {
 	struct pollfd p = {.fd = tty ? 0 : -1, .events = POLLIN};
-	for (double end = mono() + delay, left; (left = end - mono()) > 0;) {
-		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
-		int r = ppoll(&p, 1, &ts, wait);
-		char ch = 0;
-		if (r < 0 || (r > 0 && (read(0, &ch, 1) <= 0 || ch == 'q' || ch == 'Q')))
-			return false;
-	}
-	return true;
+	long long ms = (long long)(delay * 1000);
+	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000};
+	char ch = 0;
+	int r = ppoll(&p, 1, &ts, wait);
+	return r == 0 || (r > 0 && read(0, &ch, 1) == 1 && ch != 'q' && ch != 'Q');
 }
 
 static int top_loop(struct ctl *c, double delay, long iters, const sigset_t *wait)
@@ -199,7 +192,7 @@ static int top_loop(struct ctl *c, double delay, long iters, const sigset_t *wai
 		if (intr)
 			break;
 		if (n < 0) {
-			fprintf(stderr, "top: cannot read %s/metrics (status or connection)\n", c->serverurl);
+			fprintf(stderr, "top: no metrics from %s\n", c->serverurl);
 			c->exitstatus = EXIT_GENERIC;
 			break;
 		}

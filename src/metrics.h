@@ -6,5 +6,5 @@
 enum { M_STATE, M_UPTIME, M_RESTARTS, M_EXIT, M_READY, M_HEALTHY, M_CPU, M_RSS, M_PSS, M_PROCS, M_FDS,
        M_LOG, M_DROPPED, M_SVC_END, M_OWN_RSS = M_SVC_END, M_OWN_FDS, M_TURNS, M_END };
 
-/* "NAME TYPE" (NAME without the "tend_" prefix), HELP */
-extern const char *const metric_fams[M_END][2];
+/* "NAME TYPE HELP" (NAME without the "tend_" prefix) */
+extern const char *const metric_fams[M_END];
