@@ -50,8 +50,8 @@ def fig_metrics(res, P, work, tend_ok):
                    "per service. Round trip from connect() until the reply is complete; tend's CPU time "
                    "per scrape from its /proc/PID/schedstat over the batch. Goal: under 10 ms for 100 services. "
                    "%d start(s)." % (n, k, P["met_reps"]))
-    m_med = metric(f, "scrape", "GET /metrics round trip, %d services: every scrape" % n, "ms")
-    m_p99 = metric(f, "scrape_p99", "GET /metrics, %d services: 99th percentile of a start's scrapes" % n, "ms")
+    m_med = metric(f, "scrape_%d" % n, "GET /metrics round trip, %d services: every scrape" % n, "ms")
+    m_p99 = metric(f, "scrape_p99_%d" % n, "GET /metrics, %d services: 99th percentile of a start's scrapes" % n, "ms")
     m_cpu = metric(f, "cpu", "tend's CPU time per scrape, %d services" % n, "ms")
     m_len = metric(f, "bytes", "size of the answer, %d services" % n, "bytes")
     every = [m_med, m_p99, m_cpu, m_len]
