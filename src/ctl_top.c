@@ -21,6 +21,7 @@ enum { U_CPU, U_RSS, U_PSS, U_PROCS, U_FDS, U_STATE, U_N };
 struct row {
 	char name[256], state[16];
 	double v[U_STATE], pct; /* pct < 0: no earlier sample */
+	double key;             /* what the table is sorted by */
 };
 
 /* A sample's value as tend prints it (%.15g): strtod without libc's float scanner. */
@@ -134,14 +135,10 @@ void ctl_status_json(struct ctl *c, const struct xv **infos, size_t n)
 	free(rows);
 }
 
-static bool by_mem;
-
 static int cmp(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
-	double kx = by_mem ? x->v[U_RSS] : x->pct >= 0 ? x->pct : x->v[U_CPU];
-	double ky = by_mem ? y->v[U_RSS] : y->pct >= 0 ? y->pct : y->v[U_CPU];
-	return kx != ky ? (kx < ky ? 1 : -1) : strcmp(x->name, y->name);
+	return x->key != y->key ? (x->key < y->key ? 1 : -1) : strcmp(x->name, y->name);
 }
 
 static void show(const struct row *r, int n, bool tty)
@@ -180,7 +177,7 @@ static bool pause_for(double delay, bool tty, const sigset_t *wait)
 	return r == 0 || (r > 0 && read(0, &ch, 1) == 1 && ch != 'q' && ch != 'Q');
 }
 
-static int top_loop(struct ctl *c, double delay, long iters, const sigset_t *wait)
+static int top_loop(struct ctl *c, double delay, long iters, bool by_mem, const sigset_t *wait)
 {
 	bool tty = isatty(1), intr = false;
 	struct row *prev = NULL, *rows = NULL;
@@ -200,6 +197,8 @@ static int top_loop(struct ctl *c, double delay, long iters, const sigset_t *wai
 			for (int k = 0; k < np; k++)
 				if (!strcmp(prev[k].name, rows[i].name) && now > t_prev)
 					rows[i].pct = (rows[i].v[U_CPU] - prev[k].v[U_CPU]) * 100 / (now - t_prev);
+		for (int i = 0; i < n; i++) /* CPU%; the first table has only CPU seconds */
+			rows[i].key = by_mem ? rows[i].v[U_RSS] : rows[i].pct >= 0 ? rows[i].pct : rows[i].v[U_CPU];
 		qsort(rows, (size_t)n, sizeof *rows, cmp);
 		show(rows, n, tty);
 		free(prev);
@@ -219,7 +218,7 @@ int cmd_top(struct ctl *c, char **w, int n, const char *arg)
 	(void)arg;
 	double delay = 2;
 	long iters = -1;
-	by_mem = false;
+	bool by_mem = false;
 	for (int i = 0; i < n; i++) {
 		const char *v = i + 1 < n ? w[i + 1] : "";
 		char *end = NULL;
@@ -245,7 +244,7 @@ int cmd_top(struct ctl *c, char **w, int n, const char *arg)
 		tcsetattr(0, TCSANOW, &raw); /* q without Enter */
 	struct ctl_sigint g;
 	ctl_sigint_catch(&g);
-	top_loop(c, delay, iters, &g.wait);
+	top_loop(c, delay, iters, by_mem, &g.wait);
 	ctl_sigint_restore(&g);
 	if (term)
 		tcsetattr(0, TCSANOW, &old);

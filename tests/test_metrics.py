@@ -497,3 +497,23 @@ def test_top_without_server(sup, tmp_path):
     r = subprocess.run([TEND, "ctl", "-s", "unix://%s/none.sock" % tmp_path, "top", "-n", "1"], capture_output=True,
                        text=True, timeout=30 * SLOW)
     assert r.returncode != 0
+
+
+@pytest.mark.parametrize("key", ["q", "\x03"])
+def test_top_tty_refreshes_and_quits(sup, tty, key):
+    """On a terminal: the screen is cleared before each table, the keys are read without
+    Enter (the terminal's mode is restored at the end), and q or Ctrl-C quits."""
+    t = start(sup)
+    wait_for(lambda: settled(t), 10, what="every service settled")
+    r, term = tty.start([TEND, "ctl", "-s", "unix://" + t.sock, "top", "-d", "0.2"])
+    term.wait_text(r"(?s)\033\[H\033\[2J.*NAME.*busy", 10)
+    # a second refresh shows CPU% (a number, not '-')
+    term.wait_text(r"\033\[H\033\[2J[^\033]*\nbusy +RUNNING +\d+\.\d", 10, start=len(term.text()) - 1)
+    import termios
+    lflag = termios.tcgetattr(term.master)[3]
+    assert not lflag & (termios.ICANON | termios.ECHO)  # q needs no Enter
+    term.write(key)
+    assert r.wait(10 * SLOW) == 0
+    lflag = termios.tcgetattr(term.master)[3]
+    assert lflag & termios.ICANON and lflag & termios.ECHO
+    t.stop()
