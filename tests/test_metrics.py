@@ -517,3 +517,27 @@ def test_top_tty_refreshes_and_quits(sup, tty, key):
     lflag = termios.tcgetattr(term.master)[3]
     assert lflag & termios.ICANON and lflag & termios.ECHO
     t.stop()
+
+
+def test_large_answers(sup):
+    """120 services: /metrics (~130 KB) is bigger than a connection's output buffer (68 KB)
+    and is sent whole, from where it was built (as /status is)."""
+    sock = str(sup.tmp / "ctl.sock")
+    conf = ("[unix_http_server]\nfile=%s\n\n[program:many]\ncommand=sleep 1000\nstartsecs=0\nnumprocs=120\n"
+            "process_name=%%(program_name)s_%%(process_num)03d\n" % sock)
+    t = sup.start(conf, env=dict(os.environ, TEND_CTL_SOCKET="none", TEND_KEEPER_FORK_ONLY="1"))
+    t.sock = sock
+    wait_listening(t, sock)
+
+    def all_running():
+        status, hdrs, body = get(sock, "/metrics")
+        assert status == 200 and int(hdrs["content-length"]) == len(body.encode())
+        f = parse_prom(body)
+        return (f, body) if sum(f["tend_service_processes"]["samples"].values()) == 120 else None
+    f, body = wait_for(all_running, 30, what="120 services running")
+    assert len(body) > 68 * 1024
+    assert len(f["tend_service_state"]["samples"]) == 7 * 120
+    status, _, body = get(sock, "/status")
+    st = json.loads(body)
+    assert len(st) == 120 and all(d["processes"] == 1 and d["state"] == "RUNNING" for d in st)
+    t.stop()
