@@ -33,6 +33,7 @@ from figures.launch import fig_launch
 from figures.lifecycle import fig_lifecycle
 from figures.logs import fig_logs
 from figures.memory import fig_supmem
+from figures.metrics import fig_metrics
 from figures.orphans import fig_storm
 from figures.restart import fig_crash
 from figures.scale import fig_scale
@@ -73,28 +74,33 @@ LC_QUICK = dict(LC_SMOKE, lc_reps=20, lc_n=100, lc_idle_window=10.0, lc_window=1
 LC_FULL = dict(LC_QUICK, lc_reps=100, lc_idle_window=60.0, lc_window=60.0, lc_tcp_window=60.0,
                lc_settle=3.0, lc_bound=60.0)
 
+# figure 14: met_n services, met_scrapes GET /metrics per start, met_reps starts
+MET_SMOKE = dict(met_n=20, met_scrapes=20, met_reps=1)
+MET_QUICK = dict(met_n=100, met_scrapes=300, met_reps=1)
+MET_FULL = dict(met_n=100, met_scrapes=1000, met_reps=3)
+
 MODES = {
     # reps: repetitions (alternating tool order); n: sizes per figure.
     "smoke": dict(idle_reps=1, idle_window=1.0, launch_n=5, launch_reps=1,
                   sig_blocks=1, sig_k=5, storm_n=200, storm_reps=1,
                   crash_window=3.5, crash_ms=1200, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=1,
                   mem_counts=[1, 10], mem_reps=1, scale_n=20, scale_reps=1,
-                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE, **CTL_SMOKE, **LC_SMOKE),
+                  scale_bound=20.0, stop_secs=1, settle=0.5, crowd=0, **LOG_SMOKE, **CTL_SMOKE, **LC_SMOKE, **MET_SMOKE),
     "quick": dict(idle_reps=1, idle_window=10.0, launch_n=100, launch_reps=3,
                   sig_blocks=3, sig_k=50, storm_n=10000, storm_reps=1,
                   crash_window=6.5, crash_ms=1500, shut_overlap=True, shut_slow_reps=1, shut_plain_reps=2,
                   mem_counts=[1, 10, 100], mem_reps=1, scale_n=1000, scale_reps=1,
-                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK, **CTL_QUICK, **LC_QUICK),
+                  scale_bound=30.0, stop_secs=2, settle=0.3, crowd=0, **LOG_QUICK, **CTL_QUICK, **LC_QUICK, **MET_QUICK),
     "full": dict(idle_reps=3, idle_window=10.0, launch_n=1000, launch_reps=5,
                  sig_blocks=5, sig_k=200, storm_n=10000, storm_reps=5,
                  crash_window=30.0, crash_ms=1500, shut_overlap=False, shut_slow_reps=3, shut_plain_reps=5,
                  mem_counts=[1, 10, 100], mem_reps=2, scale_n=1000, scale_reps=2,
-                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL, **CTL_FULL, **LC_FULL),
+                 scale_bound=60.0, stop_secs=2, settle=1.0, crowd=2000, **LOG_FULL, **CTL_FULL, **LC_FULL, **MET_FULL),
 }
 
 ORDER = ["size", "pid1_mem", "launch", "idle_wakeups", "signal", "orphans", "restart",
-         "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle"]
-SUPERVISION = ("restart", "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle")  # need the tend -c probe
+         "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle", "metrics"]
+SUPERVISION = ("restart", "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle", "metrics")  # need the tend -c probe
 
 
 def selection():
@@ -171,6 +177,8 @@ def run_figures(res, P, work, sel=ORDER):
         log("control (status round trip, getAllProcessInfo)"); fig_ctl(res, P, work, tend_ok)
     if "lifecycle" in want:
         log("lifecycle (readiness latency, health check costs)"); fig_lifecycle(res, P, work, tend_ok)
+    if "metrics" in want:
+        log("metrics (GET /metrics with %d services)" % P["met_n"]); fig_metrics(res, P, work, tend_ok)
     # CPU-bound: after everything else has finished
     if "logs" in want:
         log("log throughput"); fig_logs(res, P, work, tend_ok)

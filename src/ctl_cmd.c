@@ -120,15 +120,8 @@ static void show_statuses(struct ctl *c, const struct xv **infos, size_t n)
 		ctl_out(c, "%-*s%-10s%s", (int)maxlen + 3,
 			ctl_namespec(c, xv_str(infos[i], "group"), xv_str(infos[i], "name")),
 			xv_str(infos[i], "statename"), xv_str(infos[i], "description"));
-	if (c->json) {
-		buf_puts(&c->jdoc, "[");
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				buf_puts(&c->jdoc, ", ");
-			cj_value(&c->jdoc, infos[i]);
-		}
-		buf_puts(&c->jdoc, "]");
-	}
+	if (c->json)
+		ctl_status_json(c, infos, n);
 }
 
 int cmd_status(struct ctl *c, char **w, int n, const char *arg)

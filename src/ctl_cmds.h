@@ -27,5 +27,6 @@ int cmd_wait(struct ctl *c, char **w, int n, const char *arg);
 int cmd_ready(struct ctl *c, char **w, int n, const char *arg);
 int cmd_healthy(struct ctl *c, char **w, int n, const char *arg);
 int cmd_events(struct ctl *c, char **w, int n, const char *arg);
+int cmd_top(struct ctl *c, char **w, int n, const char *arg); /* ctl_top.c */
 int cmd_help(struct ctl *c, char **w, int n, const char *arg);
 int cmd_eof(struct ctl *c, char **w, int n, const char *arg);

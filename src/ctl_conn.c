@@ -490,13 +490,13 @@ static int stream_body(struct ctl *c, int fd, const struct http_resp *r, const s
 			ssize_t used = http_dechunk(&ch, c->in.p, c->in.len, &got);
 			if (used < 0)
 				return 0;
-			fwrite(c->in.p, 1, got, out);
+			c->get_buf ? (void)buf_put(c->get_buf, c->in.p, got) : (void)fwrite(c->in.p, 1, got, out);
 			buf_consume(&c->in, (size_t)used);
 		} else {
 			size_t n = c->in.len;
 			if (left >= 0 && (long long)n > left)
 				n = (size_t)left;
-			fwrite(c->in.p, 1, n, out);
+			c->get_buf ? (void)buf_put(c->get_buf, c->in.p, n) : (void)fwrite(c->in.p, 1, n, out);
 			buf_consume(&c->in, c->in.len);
 			if (left >= 0)
 				left -= (long long)n;

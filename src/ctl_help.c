@@ -78,6 +78,9 @@ const struct ctl_command ctl_commands[] = {
 	 "healthy [<name> ...]	Exit 0 if every (named) process is healthy, else list those that are not", true},
 	{"events", cmd_events,
 	 "events [--json] [--service <name>]...\tFollow state changes (until tend exits or Ctrl-C)", true},
+	{"top", cmd_top,
+	 "top [-d SECS] [-n N] [-o cpu|mem]\tEach process tree's CPU, memory, processes, fds every SECS\n"
+	 "\t\t(default 2 s, until q or Ctrl-C; sorted by CPU% or RSS)", true},
 	/* the shell's own, not listed */
 	{"help", cmd_help, NULL, false},
 	{"EOF", cmd_eof, NULL, false},

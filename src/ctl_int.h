@@ -32,6 +32,7 @@ struct ctl {
 	bool interactive;      /* supervisorctl's options.interactive: -i, or no command */
 	bool json;             /* --json: one JSON document per command on stdout */
 	bool err_body;         /* ctl_get: a refusal's text goes to stderr, not stdout */
+	struct buf *get_buf;   /* ctl_get: a 200's body goes here, not to stdout (NULL: stdout) */
 	int exitstatus;
 
 	/* the connection, kept across the calls of one command */
@@ -105,6 +106,8 @@ void cj_value(struct buf *b, const struct xv *v);
 void cj_result(struct buf *b, const char *group, const char *name, int status, const char *desc);
 /* after a command in --json mode: the document (or {"error"/"message": text}) */
 void ctl_json_finish(struct ctl *c);
+/* ctl_top.c: status --json's array of INFOS, with each tree's use from GET /metrics (tend only) */
+void ctl_status_json(struct ctl *c, const struct xv **infos, size_t n);
 
 /* ctl_cmd.c, ctl_admin.c: the commands -------------------------------------------- */
 typedef int (*ctl_cmd_fn)(struct ctl *c, char **argv, int argc, const char *arg);

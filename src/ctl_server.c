@@ -141,6 +141,7 @@ void conn_close(struct tend *t, struct conn *c)
 	s->nconns--;
 	buf_free(&c->in);
 	buf_free(&c->out);
+	buf_free(&c->body);
 	c->next = s->dead;
 	s->dead = c;
 }
@@ -154,6 +155,7 @@ static void reply_sent(struct tend *t, struct conn *c)
 		rpc_end(c->call);
 	c->call = NULL;
 	c->reply = NULL;
+	buf_free(&c->body);
 	if (c->close_after) {
 		conn_close(t, c);
 		return;

@@ -53,6 +53,7 @@ struct conn {
 	size_t discard_left;      /* body bytes of a refused request still to read away */
 	struct rpc_call *call;
 	struct buf *reply;        /* the call's reply document, sent after `out` (not copied) */
+	struct buf body;          /* ctl_send_body's reply, owned (reply points to it) */
 	size_t reply_off;
 	/* log stream */
 	struct ring_waiter rw;    /* rw.ring: the ring, NULL once it is freed */
@@ -118,4 +119,5 @@ void events_line(struct buf *b, const struct state_change *ch, bool json); /* on
 /* ctl_server_status.c: GET /readyz, /healthz, /status; false if PATH is none of them (or
  * needs the credentials the request lacks). */
 bool ctl_status_route(struct tend *t, struct conn *c, bool authed);
-void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type, struct buf *body); /* and close */
+void ctl_metrics_answer(struct tend *t, struct conn *c); /* GET /metrics (ctl_server_metrics.c) */
+void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type, struct buf *body); /* taken over; and close */

@@ -1,10 +1,11 @@
 /* ctl_server_status.c — GET /readyz, /healthz (200 or 503, one line per failing service:
  * Kubernetes httpGet probes and `tend ctl ready|healthy`) and GET /status (every service
- * as JSON). The query may name services: "/readyz?web,db:migrate". Knows services only
+ * as JSON, with each tree's resource use), GET /metrics (ctl_server_metrics.c). The query may name services: "/readyz?web,db:migrate". Knows services only
  * through the service API (control.h) and lifecycle.c's judgements. */
 #include "ctl_server_int.h"
 #include "control.h"
 #include "service.h"
+#include "usage.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,11 @@ void ctl_send_body(struct tend *t, struct conn *c, int status, const char *type,
 {
 	buf_reset(&c->out);
 	http_response_head(&c->out, body->over ? 500 : status, type, (long long)body->len, false, NULL);
-	buf_put(&c->out, body->p, body->len);
+	buf_free(&c->body); /* the body is sent from where it is: `out` holds only 68 KB */
+	c->body = *body;
+	*body = (struct buf){0};
+	c->reply = &c->body;
+	c->reply_off = 0;
 	c->close_after = true; /* probes open a connection per check anyway */
 	c->st = C_REPLY;
 	timer_cancel(t, &c->tm);
@@ -98,8 +103,11 @@ static void status_answer(struct tend *t, struct conn *c)
 		buf_printf(&body, "\"ready\": %s, ", in.ready ? "true" : "false");
 		put_member(&body, "health", in.health, true);
 		put_member(&body, "status", v[i]->life.status, true);
-		put_member(&body, "description", in.description, false);
-		buf_puts(&body, "}");
+		put_member(&body, "description", in.description, true);
+		struct usage u;
+		usage_of(t, v[i], &u);
+		buf_printf(&body, "\"cpu\": %.15g, \"rss\": %llu, \"pss\": %llu, \"processes\": %u, \"fds\": %u}", u.cpu,
+			   (unsigned long long)u.rss, (unsigned long long)u.pss, u.procs, u.fds);
 	}
 	if (n >= 0)
 		buf_puts(&body, "]\n");
@@ -109,17 +117,20 @@ static void status_answer(struct tend *t, struct conn *c)
 }
 
 /* /readyz and /healthz answer without credentials (a kubelet probe has none; they name
- * only failing services); /status needs them like every other path. */
+ * only failing services); /status and /metrics need them like every other path. */
 bool ctl_status_route(struct tend *t, struct conn *c, bool authed)
 {
 	const char *p = c->req.path;
 	bool ready = !strcmp(p, "/readyz"), health = !strcmp(p, "/healthz"), status = !strcmp(p, "/status");
-	if ((!ready && !health && !status) || (status && !authed))
+	bool metrics = !strcmp(p, "/metrics");
+	if ((!ready && !health && !status && !metrics) || ((status || metrics) && !authed))
 		return false; /* the caller refuses what needs credentials */
 	if (strcmp(c->req.method, "GET") || c->req.content_length > 0 || c->req.chunked)
 		conn_error(t, c, 400, NULL);
 	else if (status)
 		status_answer(t, c);
+	else if (metrics)
+		ctl_metrics_answer(t, c);
 	else
 		probe_answer(t, c, ready);
 	return true;

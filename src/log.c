@@ -46,6 +46,7 @@ static void tell(struct tend *t, const char *name, const char *what, struct out_
 		say(t, V_WARN, "%s%s%s: %llu bytes dropped; writing again", name ? name : "", sep, what,
 		    (unsigned long long)h->dropped);
 		h->told = false;
+		h->before += h->dropped;
 		h->dropped = 0;
 	}
 }

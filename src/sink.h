@@ -14,6 +14,7 @@ struct out_health {
 	int err;          /* errno of the failing write; 0 while writes succeed */
 	bool told;        /* the failure was reported */
 	uint64_t dropped; /* bytes dropped since the failure began */
+	uint64_t before;  /* ... and in the failures before it (for /metrics) */
 };
 
 /* A producer waiting for room (a paused log source). Waiters are resumed in the order

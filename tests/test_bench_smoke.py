@@ -14,7 +14,7 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIGURES = ["size", "pid1_mem", "launch", "idle_wakeups", "signal", "orphans",
-           "restart", "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle"]
+           "restart", "shutdown", "sup_mem", "scale", "logs", "ctl", "lifecycle", "metrics"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="the harness needs root (PID namespaces)")

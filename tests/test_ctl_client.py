@@ -471,12 +471,12 @@ def test_version(server, link):
 
 
 def test_help(server, link):
-    # the symlink is supervisorctl exactly; `tend ctl` lists its own `wait`, `ready`, `healthy`, `events` too
+    # the symlink is supervisorctl exactly; `tend ctl` lists its own `wait`, `ready`, `healthy`, `events`, `top` too
     real = run([SUPERVISORCTL, "-c", str(server.conf), "help"], SUPERVISORCTL)
     assert run([link, "-c", str(server.conf), "help"], link) == real
     import cmd
     import io
-    names = sorted(re.findall(r"\w+", "".join(real[1].splitlines(True)[3:])) + ["wait", "ready", "healthy", "events"])
+    names = sorted(re.findall(r"\w+", "".join(real[1].splitlines(True)[3:])) + ["wait", "ready", "healthy", "events", "top"])
     buf = io.StringIO()
     c = cmd.Cmd(stdout=buf)
     c.print_topics("default commands (type help <topic>):", names, 15, 80)

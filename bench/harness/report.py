@@ -127,6 +127,8 @@ TARGETS = [
     ("log throughput to a file >= 0.5x cat's", "logs", "file_mbs", "tend-static", "ratio>=", 0.5, "x cat"),
     ("log throughput to a pipe >= 0.5x cat's", "logs", "pipe_mbs", "tend-static", "ratio>=", 0.5, "x cat"),
     ("crash -> restart during a 10-service flood <= 5 ms", "logs", "flood_restart", "tend-static", "<=", 5.0, "ms"),
+    ("GET /metrics for 100 services < 10 ms (median)", "metrics", "scrape_100", "tend-static", "<=", 10.0, "ms"),
+    ("GET /metrics for 100 services < 10 ms (p99)", "metrics", "scrape_p99_100", "tend-static", "<=", 10.0, "ms"),
 ]
 
 
