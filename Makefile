@@ -141,7 +141,7 @@ test: deps build/tend build/tend-static helpers unit
 # and the Dockerfiles of examples/, all built locally (see docs/containers.md)
 test-containers: build/tend-static
 	@tools/container-deps.sh
-	TEND_CONTAINERS=1 $(PYTEST) -v -rs tests/containers
+	TEND_CONTAINERS=1 $(PYTEST) -v -rs --durations=8 tests/containers
 
 check-asan: deps build/tend-asan helpers unit
 	TEND=$(CURDIR)/build/tend-asan TEND_ASAN=1 $(PYTEST) -q tests

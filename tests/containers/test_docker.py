@@ -104,9 +104,10 @@ def docker(podman):
         yield rt, names, image, log_path, init
     finally:
         names.cleanup()
-        pids = [d.pid] + _children(d.pid)  # dockerd and its containerd, by pid
-        _stop(pids)
+        kids = _children(d.pid)  # its containerd: dockerd stops it (and restarts it if killed first)
+        _stop([d.pid])
         d.wait()
+        _stop(kids)
         log.close()
         _umount_under(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
