@@ -20,7 +20,7 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # src/passwd.c replaces musl's getpw*, getgr*, initgroups (~5 KB smaller, no nscd client).
 STATIC_FLAGS := -Os -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
-                -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD \
+                -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_STATIC \
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro \
                 -Wl,-z,common-page-size=64 -Wl,--sort-section=alignment
@@ -34,7 +34,7 @@ HELPERS := $(patsubst tests/helpers/%.c,build/helpers/%,$(wildcard tests/helpers
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 # the config loader and what it uses, nothing of the supervisor
-FUZZ_SRC := src/arena.c src/event_names.c src/config.c src/config_fcgi.c src/config_keys.c src/config_lifecycle.c src/config_listener.c src/config_print.c src/config_program.c \
+FUZZ_SRC := src/stop_budget.c src/arena.c src/event_names.c src/config.c src/config_fcgi.c src/config_keys.c src/config_lifecycle.c src/config_listener.c src/config_print.c src/config_program.c \
             src/config_resolve.c src/config_sections.c src/duration.c src/envlist.c src/expand.c src/ini.c \
             src/intparse.c src/memfind.c src/pathglob.c src/pathname.c src/regex.c src/signame.c
 # the control plane's codecs: pure code, nothing of the supervisor
@@ -47,7 +47,7 @@ FUZZ_LISTENER_SRC := src/listener_proto.c
 FUZZ_XMLRPC_SRC := src/arena.c src/buf.c src/http.c src/memfind.c src/sha1.c src/xml_tree.c src/xmlrpc.c src/xmlrpc_write.c
 FUZZ_FLAGS := $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc
 
-.PHONY: all static size-check test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz test-containers
+.PHONY: all static size-check test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz man-lint test-containers
 
 all: build/tend
 
@@ -159,10 +159,17 @@ bench-quick: deps build/tend build/tend-static
 
 install: build/tend
 	install -D -m 0755 build/tend $(DESTDIR)$(PREFIX)/bin/tend
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man1 man/tend.1 man/tend-ctl.1
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man5 man/tend.conf.5
+
+# the man pages (mdoc): any mandoc warning fails (CI); tests/test_man.py checks their content
+man-lint:
+	mandoc -Tlint -W warning man/tend.1 man/tend-ctl.1 man/tend.conf.5
 
 install-links: install
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/tini
 	ln -sf tend $(DESTDIR)$(PREFIX)/bin/dumb-init
+	ln -sf tend $(DESTDIR)$(PREFIX)/bin/docker-init
 
 clean:
 	rm -rf build

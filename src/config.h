@@ -146,6 +146,9 @@ struct config {
 	 * raises RLIMIT_NOFILE / RLIMIT_NPROC's soft limit (and the hard one if needed) to at
 	 * least this, as supervisord does; a failure is fatal there ("lower minfds..."). */
 	long long minfds, minprocs;
+	/* tend extension [supervisord] stop_budget= (seconds, default 10: docker/podman stop's
+	 * timeout; 0: no check): -v warns when a shutdown can take longer (stop_budget.c) */
+	long long stop_budget;    /* ms */
 	struct arena *mem;        /* owns every string and vector of the config */
 };
 

@@ -7,6 +7,7 @@
 #include "event_names.h"
 #include "fcgi.h"
 #include "signame.h"
+#include "stop_budget.h"
 
 static bool has_controls(const char *s)
 {
@@ -241,6 +242,12 @@ void config_print(const struct config *c, FILE *f)
 	}
 	fprintf(f, "# minfds: %lld, minprocs: %lld\n", c->minfds, c->minprocs);
 	print_ctl(f, c);
+	if (c->nprogs) {
+		char why[512];
+		long long ms = shutdown_worst_text(c, why, sizeof why);
+		fprintf(f, "# shutdown: at most %s; stop_budget %lld s%s\n", why, c->stop_budget / 1000,
+			c->stop_budget && ms > c->stop_budget ? " (exceeded)" : "");
+	}
 	if (c->env) {
 		fputs("# [supervisord]\n", f);
 		print_pairs(f, c->env, "#   ", "#   ");

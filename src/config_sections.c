@@ -10,8 +10,10 @@
 
 #include "arena.h"
 #include "config_loader.h"
+#include "duration.h"
 #include "intparse.h"
 #include "pathname.h"
+#include "stop_budget.h"
 
 /* KEY's value in S expanded (malloc'd), *at its entry; NULL: absent (*at NULL) or an
  * expansion error (reported). */
@@ -36,7 +38,7 @@ static void warn_unknown_keys(struct loader *ld, const struct ini_section *s, co
 static const char *const supervisord_keys[] = {
 	"logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile", "umask", "nodaemon",
 	"silent", "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi",
-	"environment", "identifier", "tail_bytes",
+	"environment", "identifier", "tail_bytes", "stop_budget",
 };
 
 static int supervisord_environment(struct loader *ld, const struct ini_section *s)
@@ -112,12 +114,29 @@ static int supervisord_ctl(struct loader *ld, const struct ini_section *s)
 	return bad ? -1 : 0;
 }
 
+/* stop_budget=: seconds, as stopwaitsecs is given, up to a day */
+static int supervisord_stop_budget(struct loader *ld, const struct ini_section *s)
+{
+	const struct ini_entry *e;
+	char *v = ctl_value(ld, s, "stop_budget", &e);
+	if (!v)
+		return e ? -1 : 0;
+	long long ms = seconds_to_ms(v);
+	int bad = ms < 0 || ms > 86400000LL;
+	if (bad)
+		fail(ld, e->file->path, e->line, "invalid value '%.100s' for key 'stop_budget' (expected seconds up to 86400)", v);
+	else
+		ld->cfg->stop_budget = ms;
+	free(v);
+	return bad ? -1 : 0;
+}
+
 /* environment=, and pidfile=, minfds=, minprocs= for main.c; the other daemon settings
  * have no meaning for a PID 1. */
 static int load_supervisord(struct loader *ld, const struct ini_section *s)
 {
 	warn_unknown_keys(ld, s, supervisord_keys, sizeof supervisord_keys / sizeof *supervisord_keys);
-	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) ||
+	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) || supervisord_stop_budget(ld, s) ||
 	       supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) || supervisord_limit(ld, s, "minprocs", &ld->cfg->minprocs)
 		       ? -1 : 0;
 }
@@ -392,6 +411,7 @@ static int load_section(struct loader *ld, const struct ini_section *s)
 int load_sections(struct loader *ld)
 {
 	ld->cfg->tail_bytes = TAIL_BYTES_DEFAULT;
+	ld->cfg->stop_budget = STOP_BUDGET_DEFAULT_MS;
 	if (!(ld->cfg->identifier = arena_strdup(ld->keys.mem, "supervisor")))
 		return fail_alloc(ld, ld->cfg->path, 0);
 	const struct ini_section *sup = ini_section(&ld->ini, "supervisord");

@@ -8,6 +8,7 @@
 #include "events.h"
 #include "fcgi.h"
 #include "log.h"
+#include "stop_budget.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,6 +35,18 @@ static const char *absolute_path(struct tend *t, const char *path)
 	return abs;
 }
 
+/* A runtime SIGKILLs the container its stop timeout after SIGTERM: a shutdown that can
+ * take longer loses tend's orderly SIGKILL and clean-up for what stops last. */
+static void warn_stop_budget(struct tend *t)
+{
+	char why[512];
+	long long ms = shutdown_worst_text(t->cfg, why, sizeof why);
+	if (t->cfg->stop_budget && ms > t->cfg->stop_budget)
+		say(t, V_INFO, "warning: a shutdown can take %s, more than stop_budget (%lld s; docker and podman "
+			       "stop -t default to 10 s, Kubernetes' terminationGracePeriodSeconds to 30 s): lower "
+			       "stopwaitsecs or raise the runtime's timeout", why, t->cfg->stop_budget / 1000);
+}
+
 static void load_config(struct tend *t)
 {
 	struct config *cfg = calloc(1, sizeof *cfg);
@@ -49,6 +62,7 @@ static void load_config(struct tend *t)
 		exit(0);
 	}
 	t->cfg = cfg;
+	warn_stop_budget(t);
 	t->opt.config = absolute_path(t, t->opt.config); /* after the load: errors name FILE as given */
 }
 

@@ -3,6 +3,7 @@
  * Option parsing always stops at the first non-option: glibc tini permutes argv, which
  * turns `tini sh -c x` into an error; tend does not copy that trap. */
 #include "tend.h"
+#include "config_keys.h"
 #include "duration.h"
 #include "intparse.h"
 #include "optparse.h"
@@ -62,6 +63,52 @@ static int parse_rewrite(struct tend *t, char *arg)
 }
 
 
+/* What was built: bug reports need it, and an image's users cannot see the Makefile.
+ * musl defines no macro of its own, so "not glibc" is musl here (the two builds). */
+static void print_version(void)
+{
+#ifdef __GLIBC__
+	char libc[32];
+	snprintf(libc, sizeof libc, "glibc %d.%d", __GLIBC__, __GLIBC_MINOR__);
+#else
+	const char *libc = "musl";
+#endif
+#ifdef TEND_STATIC
+	const char *link = "static";
+#else
+	const char *link = "dynamic";
+#endif
+	printf("tend %s\nbuild: %s, %s, gcc %s\n"
+	       "personas: tini, docker-init, dumb-init, supervisord config, supervisorctl\n"
+	       "features: keeper, readiness (fd, notify, tcp, http, exec, log), health checks, dependencies,\n"
+	       "  xml-rpc (unix, inet), event listeners, fcgi-program, event stream\n",
+	       TEND_VERSION, link, libc, __VERSION__);
+}
+
+/* `INIT -- CMD` (docker run --init, a pod's command:) leaves no room for options: the
+ * same settings from the environment, read before the command line, which wins. */
+static void env_options(struct tend *t)
+{
+	const char *v;
+	bool on;
+	long long n;
+	if ((v = getenv("TEND_PGROUP")) && *v) {
+		if (parse_bool(v, &on) < 0)
+			usage_error("invalid TEND_PGROUP '%s' (want true or false)", v);
+		t->opt.pgroup = on;
+	}
+	if ((v = getenv("TEND_VERBOSITY")) && *v) {
+		if (parse_int(v, 0, 9, &n) < 0)
+			usage_error("invalid TEND_VERBOSITY '%s' (want 0-9; 1 is the default, 2 is -v)", v);
+		t->opt.verbosity = (int)n;
+	}
+	if ((v = getenv("TEND_GRACE")) && *v) {
+		if ((n = seconds_to_ms(v)) < 0 || n > 86400000LL)
+			usage_error("invalid TEND_GRACE '%s' (want seconds)", v);
+		t->opt.grace_ms = (int)n;
+	}
+}
+
 static void parse_tend(struct tend *t, int argc, char **argv)
 {
 	enum { O_CHECK = 256, O_GRACE };
@@ -74,6 +121,7 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 	struct optscan o = {.ind = 1};
 	int c, code;
 	long long ms;
+	env_options(t);
 	while ((c = opt_next(&o, argc, argv, "+c:gr:e:p:swvhV", longopts)) != -1) {
 		switch (c) {
 		case 'c': t->opt.config = o.arg; break;
@@ -101,7 +149,7 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 			t->opt.grace_ms = (int)ms;
 			break;
 		case 'h': fputs(tend_usage, stdout); exit(0);
-		case 'V': printf("tend %s\n", TEND_VERSION); exit(0);
+		case 'V': print_version(); exit(0);
 		default: fprintf(stderr, "Try 'tend --help'.\n"); exit(2);
 		}
 	}
@@ -290,7 +338,12 @@ static void parse_dumb_init(struct tend *t, int argc, char **argv)
 	t->opt.argv = argv + o.ind;
 }
 
-static bool named_tini(const char *base) { return !strcmp(base, "tini") || !strcmp(base, "tini-static"); }
+/* docker-init: what `docker run --init` runs (dockerd ships tini under that name), so
+ * TINI_* settings and dockerd's `--version` parse keep working when tend is injected */
+static bool named_tini(const char *base)
+{
+	return !strcmp(base, "tini") || !strcmp(base, "tini-static") || !strcmp(base, "docker-init");
+}
 
 bool persona_foreign(const char *base)
 {

@@ -65,7 +65,8 @@ static void drain_start(struct tend *t)
 	t->draining = true;
 	int sig = last_signal(t);
 	if (sig) {
-		say(t, V_INFO, "sending SIG%s to the remaining processes", sig_name(sig));
+		say(t, V_INFO, "sending SIG%s to the remaining processes (SIGKILL in %d ms)", sig_name(sig),
+		    t->opt.grace_ms);
 		kill_descendants(t, sig);
 	}
 	timer_arm(t, &t->grace, (uint64_t)t->opt.grace_ms, grace_expired);

@@ -681,3 +681,80 @@ def test_persona_option_errors_are_the_originals(procs, personas, tmp_path, buil
     want = (rc, err.splitlines()[0].replace(real, argv0) if err else "")
     rc, out, err = procs.run([argv0] + args, env=clean_env())
     assert (rc, err.splitlines()[0] if err else "") == want, err
+
+
+# ============================================================================
+# docker-init (what `docker run --init` runs) and the tend persona's environment
+
+
+@pytest.fixture
+def docker_init(tend, tmp_path):
+    link = tmp_path / "docker-init"
+    os.symlink(tend, str(link))
+    return str(link)
+
+
+def test_docker_init_is_tini(procs, docker_init):
+    """dockerd runs `docker-init --version` and parses what follows `tini version `;
+    the rest of the command line is tini's, TINI_* included."""
+    rc, out, err = procs.run([docker_init, "--version"], env=clean_env())
+    assert (rc, err) == (0, "") and re.match(r"tini version \d+\.\d+\.\d+ - ", out), out
+    if os.access(REAL["tini"], os.X_OK):  # the format tend copies is tini's own
+        assert procs.run([REAL["tini"], "--version"], env=clean_env())[1].startswith("tini version ")
+    rc, out, err = procs.run([docker_init, "-vvv", "--", "true"], env=env_with(TINI_VERBOSITY="0"))
+    assert (rc, out, err) == (0, "", "")
+    rc, out, err = procs.run([docker_init, "-x"], env=clean_env())
+    assert rc == 1 and "Usage: tini" in err
+
+
+def test_docker_init_group_env(procs, docker_init, helpers, tmp_path):
+    r, bg, main, b, m = _two_printers(procs, docker_init, [], helpers, tmp_path,
+                                      env_with(TINI_KILL_PROCESS_GROUP="1"))
+    send_and_expect(r, main, signal.SIGUSR1)
+    wait_for(lambda: signal.SIGUSR1 in sig_lines(bg), what="USR1 at the group member")
+    r.kill(signal.SIGTERM)
+    assert r.wait() == 143
+
+
+@pytest.mark.parametrize("env,group", [({"TEND_PGROUP": "1"}, True), ({"TEND_PGROUP": "false"}, False), ({}, False)])
+def test_tend_pgroup_env(procs, tend, helpers, tmp_path, env, group):
+    r, bg, main, b, m = _two_printers(procs, tend, [], helpers, tmp_path, env_with(**env))
+    send_and_expect(r, main, signal.SIGHUP)
+    if group:
+        wait_for(lambda: signal.SIGHUP in sig_lines(bg), what="HUP at the group member")
+    send_and_expect(r, main, signal.SIGUSR2)  # and what reached main first reached bg, if anything did
+    assert (signal.SIGHUP in sig_lines(bg)) == group
+    r.kill(signal.SIGTERM)
+    assert r.wait() == 143
+
+
+def test_tend_verbosity_and_grace_env(procs, tend):
+    script = '(trap "" TERM; exec sleep 100) & exit 7'
+    env = env_with(TEND_VERBOSITY="2", TEND_GRACE="0.25")
+    rc, out, err = procs.run([tend, "--", "sh", "-c", script], pid1=True, env=env, timeout=30)
+    assert rc == 7
+    assert "[tend] main child 2 exited with status 7\n" in err
+    assert "sending SIGTERM to the remaining processes (SIGKILL in 250 ms)\n" in err
+    # the command line wins
+    rc, out, err = procs.run([tend, "--grace", "0.5", "--", "sh", "-c", script], pid1=True, env=env, timeout=30)
+    assert rc == 7 and "(SIGKILL in 500 ms)\n" in err
+    rc, out, err = procs.run([tend, "--", "true"], env=env_with(TEND_VERBOSITY="0"))
+    assert (rc, out, err) == (0, "", "")
+
+
+@pytest.mark.parametrize("var,val,msg", [
+    ("TEND_PGROUP", "maybe", "tend: invalid TEND_PGROUP 'maybe' (want true or false)\n"),
+    ("TEND_VERBOSITY", "x", "tend: invalid TEND_VERBOSITY 'x' (want 0-9; 1 is the default, 2 is -v)\n"),
+    ("TEND_GRACE", "-1", "tend: invalid TEND_GRACE '-1' (want seconds)\n")])
+def test_tend_env_errors_exit_2(procs, tend, var, val, msg):
+    rc, out, err = procs.run([tend, "--", "true"], env=env_with(**{var: val}))
+    assert (rc, out, err) == (2, "", msg + "Try 'tend --help'.\n")
+
+
+def test_tend_version_says_what_was_built(procs, tend):
+    rc, out, err = procs.run([tend, "--version"], env=clean_env())
+    assert rc == 0 and err == ""
+    lines = out.splitlines()
+    assert re.fullmatch(r"tend \d+\.\d+\.\d+", lines[0])
+    assert re.fullmatch(r"build: (static|dynamic), (musl|glibc \d+\.\d+), gcc .+", lines[1]), lines[1]
+    assert lines[2].startswith("personas: ") and lines[3].startswith("features: ")

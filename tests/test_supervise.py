@@ -559,3 +559,18 @@ def test_minfds_above_what_a_non_root_tend_may_have_is_fatal(procs, tend):
     assert err.startswith('tend: The minimum number of file descriptors required to run this process is 100000 '
                           'as per the "minfds" command-line argument or config file setting. The current '
                           'environment will only allow you to open 2048 file descriptors.'), err
+
+
+def test_stop_budget_warning(sup):
+    """-v says at start-up when a shutdown can outlast the runtime's stop timeout (the
+    waves of stopwaitsecs: web, then what it depends on); within the budget, nothing."""
+    conf = ("[supervisord]\nstop_budget=%s\n[program:db]\ncommand=sleep 100\nstopwaitsecs=6\n"
+            "[program:web]\ncommand=sleep 100\ndepends_on=db\nstopwaitsecs=5\n")
+    t = sup.start(conf % "10", args=("-v",))
+    t.wait_event(r"web: STARTING -> RUNNING")
+    assert "a shutdown can take 11 s: web (5 s), then db (6 s), more than stop_budget (10 s;" in t.err.text()
+    t.stop()
+    t = sup.start(conf % "11", args=("-v",))
+    t.wait_event(r"web: STARTING -> RUNNING")
+    assert "stop_budget" not in t.err.text()
+    t.stop()

@@ -3,6 +3,7 @@
 set -euo pipefail
 pkgs=(gcc make python3 python3-pytest musl-tools php8.2-fpm procps util-linux perl
       tini dumb-init catatonit supervisor s6 gnuplot-nox strace
+      mandoc man-db # make man-lint; tests/test_man.py renders the pages with man -l
       clang libclang-rt-14-dev postgresql-15) # make fuzz: libFuzzer is in libclang-rt-14-dev, only Recommended by clang
 missing=()
 for p in "${pkgs[@]}"; do
