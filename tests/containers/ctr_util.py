@@ -14,7 +14,9 @@ Environment:
   TEND_STATIC        the tend binary put in the images (default build/tend-static).
 """
 import os
+import pty
 import re
+import select
 import shutil
 import subprocess
 import tempfile
@@ -221,3 +223,75 @@ def pm(podman):
         yield rt, names, image
     finally:
         names.cleanup()
+
+
+class Pty:
+    def __init__(self):
+        self.master, self.slave = pty.openpty()
+        self.buf = b""
+
+    def read_until(self, pattern, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        rx = re.compile(pattern)
+        while not rx.search(self.buf):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                pytest.fail("timed out waiting for %r on the terminal; got %r" % (pattern, self.buf[-600:]))
+            r, _, _ = select.select([self.master], [], [], left)
+            if r:
+                try:
+                    chunk = os.read(self.master, 4096)
+                except OSError:  # EIO: the other side closed
+                    chunk = b""
+                if not chunk:
+                    pytest.fail("terminal closed waiting for %r; got %r" % (pattern, self.buf[-600:]))
+                self.buf += chunk
+        return rx.search(self.buf)
+
+    def drain(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([self.master], [], [], deadline - time.monotonic())
+            if not r:
+                continue
+            try:
+                chunk = os.read(self.master, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self.buf += chunk
+
+    def close(self):
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+TICKS = 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'
+
+
+def ctrl_z_then_ctrl_c(rt, name, run_args, stopped=rb"child stopped by TSTP"):
+    """`RT run -it --name NAME RUN_ARGS... sh -c TICKS` on a pseudo-terminal: Ctrl-Z must
+    stop the child (the init's `stopped` message) and not wedge it (ticks go on after the
+    message); Ctrl-C must end it (exit 130)."""
+    t = Pty()
+    p = rt.popen("run", "-it", "--name", name, *run_args, "sh", "-c", TICKS,
+                 stdin=t.slave, stdout=t.slave, stderr=t.slave, start_new_session=True)
+    try:
+        t.read_until(rb"tick 3\b")
+        os.write(t.master, b"\x1a")  # Ctrl-Z
+        t.read_until(stopped)
+        after = len(t.buf)
+        wait_for(lambda: (t.drain(0.3), len(re.findall(rb"tick \d+", t.buf[after:])) >= 2)[1],
+                 what=lambda: "ticks after Ctrl-Z: %r" % t.buf[after:])
+        os.write(t.master, b"\x03")  # Ctrl-C
+        rc = p.wait(timeout=30)
+        assert rc == 130, t.buf[-600:]
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        t.close()

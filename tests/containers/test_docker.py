@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from ctr_util import STATIC, Names, Runtime, podman, skip_unless_enabled, wait_for  # noqa: F401
+from ctr_util import STATIC, Names, Runtime, ctrl_z_then_ctrl_c, podman, skip_unless_enabled, wait_for  # noqa: F401
 
 pytestmark = skip_unless_enabled
 
@@ -174,3 +174,11 @@ def test_docker_run_init_is_tend(dk):
     assert rt.exit_code(c) == 7, rt.logs(c)
     p = rt.run("run", "--rm", "--init", *NONET, image, "sh", "-c", "exit 5", check=False)
     assert p.returncode == 5, p.stderr
+
+
+def test_docker_it_ctrl_z_does_not_wedge_ctrl_c_ends(dk):
+    """docker run -it --init on a pseudo-terminal, TINI_VERBOSITY=3 (tini's variable, read
+    by the tini persona): Ctrl-Z stops the child and tend resumes it (tini 0.19.0 leaves it
+    stopped: the container wedges); Ctrl-C ends it with 130."""
+    rt, names, image = dk
+    ctrl_z_then_ctrl_c(rt, names.container("dtty"), ["--init", "-e", "TINI_VERBOSITY=3", *NONET, image])

@@ -3,14 +3,11 @@ locally (no registry). Each test is one named check of what a container user rel
 `podman stop`, zombie reaping, `--init`, supervision with a double-forking daemon,
 `--read-only --user`, and Ctrl-Z/Ctrl-C under `-it`."""
 import os
-import pty
 import re
-import select
-import time
 
 import pytest
 
-from ctr_util import STATIC, pid_from_status, pm, podman, skip_unless_enabled, wait_for  # noqa: F401
+from ctr_util import STATIC, ctrl_z_then_ctrl_c, pid_from_status, pm, podman, skip_unless_enabled, wait_for  # noqa: F401
 
 pytestmark = skip_unless_enabled
 
@@ -71,6 +68,10 @@ def test_init_path_is_tend(pm):
     stop_and_check_trap(rt, c)
     p = rt.run("run", "--rm", *NONET, *init, image, "sh", "-c", "exit 5", check=False)
     assert p.returncode == 5, p.stderr
+    assert "[tend]" not in p.stderr  # quiet by default ...
+    # ... and configured through the environment, the only channel an injected init has
+    p = rt.run("run", "--rm", *NONET, *init, "-e", "TEND_VERBOSITY=3", image, "sh", "-c", "exit 5", check=False)
+    assert p.returncode == 5 and "main child" in p.stderr and "exited with status 5" in p.stderr, p.stderr
 
 
 def ctl_pid(rt, c, svc):
@@ -127,73 +128,8 @@ def test_read_only_user_exec_mode(pm):
     assert p.stdout.split() == ["1000", "read-only"]
 
 
-class Pty:
-    def __init__(self):
-        self.master, self.slave = pty.openpty()
-        self.buf = b""
-
-    def read_until(self, pattern, timeout=20.0):
-        deadline = time.monotonic() + timeout
-        rx = re.compile(pattern)
-        while not rx.search(self.buf):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                pytest.fail("timed out waiting for %r on the terminal; got %r" % (pattern, self.buf[-600:]))
-            r, _, _ = select.select([self.master], [], [], left)
-            if r:
-                try:
-                    chunk = os.read(self.master, 4096)
-                except OSError:  # EIO: the other side closed
-                    chunk = b""
-                if not chunk:
-                    pytest.fail("terminal closed waiting for %r; got %r" % (pattern, self.buf[-600:]))
-                self.buf += chunk
-        return rx.search(self.buf)
-
-    def drain(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            r, _, _ = select.select([self.master], [], [], deadline - time.monotonic())
-            if not r:
-                continue
-            try:
-                chunk = os.read(self.master, 4096)
-            except OSError:
-                return
-            if not chunk:
-                return
-            self.buf += chunk
-
-    def close(self):
-        for fd in (self.master, self.slave):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-
-
 def test_ctrl_z_does_not_wedge_ctrl_c_ends(pm):
     """podman run -it driven through a pseudo-terminal: Ctrl-Z stops the child (tend -vv
     says so) and tend, as PID 1, resumes it (its ticks go on); Ctrl-C then ends it: 130."""
     rt, names, image = pm
-    c = names.container("tty")
-    t = Pty()
-    loop = 'i=0; while :; do i=$((i+1)); echo "tick $i"; sleep 0.2; done'
-    p = rt.popen("run", "-it", "--name", c, *NONET, image, "tend", "-vv", "--", "sh", "-c", loop,
-                 stdin=t.slave, stdout=t.slave, stderr=t.slave, start_new_session=True)
-    try:
-        t.read_until(rb"tick 3\b")
-        os.write(t.master, b"\x1a")  # Ctrl-Z
-        t.read_until(rb"child stopped by TSTP")
-        after = len(t.buf)
-        # ticks printed after the stop message: the child runs again
-        wait_for(lambda: (t.drain(0.3), len(re.findall(rb"tick \d+", t.buf[after:])) >= 2)[1],
-                 what=lambda: "ticks after Ctrl-Z: %r" % t.buf[after:])
-        os.write(t.master, b"\x03")  # Ctrl-C
-        rc = p.wait(timeout=30)
-        assert rc == 130, t.buf[-600:]
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        t.close()
+    ctrl_z_then_ctrl_c(rt, names.container("tty"), [*NONET, image, "tend", "-vv", "--"])
