@@ -2,12 +2,10 @@
 locally (no registry). Each test is one named check of what a container user relies on:
 `podman stop`, zombie reaping, `--init`, supervision with a double-forking daemon,
 `--read-only --user`, and Ctrl-Z/Ctrl-C under `-it`."""
-import os
-import re
-
 import pytest
 
-from ctr_util import STATIC, ctrl_z_then_ctrl_c, pid_from_status, pm, podman, skip_unless_enabled, wait_for  # noqa: F401
+from ctr_util import (STATIC, ctrl_z_then_ctrl_c, pid_from_status, pm, podman,  # noqa: F401 (fixtures)
+                      skip_unless_enabled, wait_for)
 
 pytestmark = skip_unless_enabled
 
