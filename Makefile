@@ -47,7 +47,7 @@ FUZZ_LISTENER_SRC := src/listener_proto.c
 FUZZ_XMLRPC_SRC := src/arena.c src/buf.c src/http.c src/memfind.c src/sha1.c src/xml_tree.c src/xmlrpc.c src/xmlrpc_write.c
 FUZZ_FLAGS := $(WFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc
 
-.PHONY: all static size-check test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz man-lint
+.PHONY: all static size-check test unit check-asan asan helpers demo install install-links clean deps bench bench-quick fuzz man-lint test-containers
 
 all: build/tend
 
@@ -136,6 +136,12 @@ deps:
 
 test: deps build/tend build/tend-static helpers unit
 	TEND=$(CURDIR)/build/tend $(PYTEST) -q tests
+
+# tend under real runtimes: podman (runc) and docker (a daemon of its own), a busybox image
+# and the Dockerfiles of examples/, all built locally (see docs/containers.md)
+test-containers: build/tend-static
+	@tools/container-deps.sh
+	TEND_CONTAINERS=1 $(PYTEST) -v -rs --durations=8 tests/containers
 
 check-asan: deps build/tend-asan helpers unit
 	TEND=$(CURDIR)/build/tend-asan TEND_ASAN=1 $(PYTEST) -q tests

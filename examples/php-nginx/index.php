@@ -1,0 +1,2 @@
+<?php
+echo "hello from php-fpm ", PHP_VERSION, " (pid ", getmypid(), ")\n";
