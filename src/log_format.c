@@ -39,13 +39,12 @@ size_t log_head(const struct tend *t, char *out)
 /* "NAME: ..." where NAME is a configured service: the message is about it. */
 static size_t service_named(const struct tend *t, const char *msg, size_t n)
 {
-	const char *colon = memchr(msg, ':', n);
-	size_t k = colon ? (size_t)(colon - msg) : 0;
-	if (!k || k + 1 >= n || colon[1] != ' ')
-		return 0;
-	for (int i = 0; t->cfg && i < t->cfg->nprogs; i++)
-		if (!strncmp(t->cfg->progs[i].name, msg, k) && !t->cfg->progs[i].name[k])
+	for (int i = 0; t->cfg && i < t->cfg->nprogs; i++) {
+		const char *name = t->cfg->progs[i].name;
+		size_t k = strlen(name);
+		if (k + 2 < n && !memcmp(msg, name, k) && msg[k] == ':' && msg[k + 1] == ' ')
 			return k;
+	}
 	return 0;
 }
 
@@ -53,14 +52,15 @@ size_t log_own_json(const struct tend *t, int level, const char *msg, size_t n, 
 {
 	static const char *const names[] = {"error", "notice", "notice", "info", "debug"}; /* from LOG_ERROR */
 	size_t used, k = service_named(t, msg, n);
-	char *p = out;
-	p += sprintf(p, "\",\"level\":\"%s\",\"%s", names[(level < V_DEBUG ? level : V_DEBUG) + 1], k ? "service\":\"" : "");
+	char *p = out + sprintf(out, "\",\"level\":\"%s\",\"", names[(level < V_DEBUG ? level : V_DEBUG) + 1]);
 	if (k) {
+		p = PUT(p, "service\":\"");
 		p += json_escape(p, 6 * k + 1, msg, k, &used);
+		p = PUT(p, "\",\"");
 		msg += k + 2;
 		n -= k + 2;
 	}
-	p += sprintf(p, "%smsg\":\"", k ? "\",\"" : "");
+	p = PUT(p, "msg\":\"");
 	p += json_escape(p, 6 * n + 1, msg, n, &used);
 	return (size_t)(PUT(p, "\"}\n") - out);
 }
