@@ -4,8 +4,8 @@
  * then write what the turn collected in as few system calls as the target allows.
  *  - Console (unset/AUTO, /dev/stdout, /dev/stderr, /dev/fd/N): `name | line` through
  *    the shared sink of that fd (sink.c). A line longer than LOG_LINE_MAX is cut into
- *    LOG_LINE_MAX pieces, one console line each; nothing else is added or changed, but
- *    for --log-timestamps' stamp, or the JSON object --log-format=json makes of it.
+ *    LOG_LINE_MAX pieces, one console line each; nothing else is added or changed (but a
+ *    time stamp, or the JSON object made of it: log_format.c).
  *  - A log path that is a regular file: the bytes unchanged, rotated by size; rotation
  *    is decided on the file's real size (someone may have truncated it meanwhile).
  *  - A log path that is anything else (a FIFO, a tty): the bytes unchanged, through a
@@ -203,9 +203,8 @@ static void prefix_make(struct tend *t, struct log_src *s)
 	s->prefix_width = w;
 }
 
-/* Console: complete lines, pieces of a line known to be longer than LOG_LINE_MAX (JSON: not
- * inside a UTF-8 sequence), and at a run's end the rest as a last line; each after
- * log_head()'s stamp. Returns the bytes consumed. */
+/* Console: complete lines, pieces of a line known to be longer than LOG_LINE_MAX (JSON: never
+ * half a UTF-8 character), at a run's end the rest as a last line. Returns the bytes consumed. */
 static size_t emit_console(struct tend *t, struct log_src *s, const char *p, size_t n, bool run_end)
 {
 	size_t off = 0;
@@ -224,14 +223,11 @@ static size_t emit_console(struct tend *t, struct log_src *s, const char *p, siz
 			used = len = left;
 		else
 			break;
-		struct iovec v[4] = {{head, hl},
-				     {s->prefix ? s->prefix : "", s->prefix ? s->prefix_len : 0},
-				     {(void *)(p + off), len},
+		if (t->log_json) /* the line escaped (at most 6 bytes a byte: t->json_line has room) */
+			len = json_escape(t->json_line, 6 * LOG_LINE_MAX + 1, p + off, len, &taken);
+		struct iovec v[4] = {{head, hl}, {s->prefix ? s->prefix : "", s->prefix ? s->prefix_len : 0},
+				     {t->log_json ? t->json_line : (void *)(p + off), len},
 				     {(void *)(t->log_json ? "\"}\n" : "\n"), t->log_json ? 3 : 1}};
-		if (t->log_json) {
-			v[2].iov_base = t->json_line;
-			v[2].iov_len = json_escape(t->json_line, 6 * LOG_LINE_MAX + 1, p + off, len, &taken);
-		}
 		if (!sink_putv(t, s->sink, v, 4)) {
 			s->blocked = true;
 			break;
