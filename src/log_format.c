@@ -50,7 +50,7 @@ static size_t service_named(const struct tend *t, const char *msg, size_t n)
 
 size_t log_own_json(const struct tend *t, int level, const char *msg, size_t n, char *out)
 {
-	static const char *const names[] = {"error", "notice", "notice", "info", "debug"}; /* from LOG_ERROR */
+	static const char names[][7] = {"error", "notice", "notice", "info", "debug"}; /* from LOG_ERROR */
 	size_t used, k = service_named(t, msg, n);
 	char *p = out + sprintf(out, "\",\"level\":\"%s\",\"", names[(level < V_DEBUG ? level : V_DEBUG) + 1]);
 	if (k) {
