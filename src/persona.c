@@ -28,7 +28,7 @@ static const char tend_usage[] =
 	"      --grace SECONDS   time left to other processes after the main child exits\n"
 	"                        (default 5), then SIGKILL\n"
 	"  -w, --warn-reap       log every reaped zombie\n"
-	"      --log-format F    text or json; --log-timestamps: stamped text\n"
+	"      --log-format F    text or json; --log-timestamps: stamp text lines\n"
 	"  -v, --verbose         more messages on stderr (repeatable)\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         print the version\n";
