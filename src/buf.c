@@ -113,35 +113,53 @@ void buf_free(struct buf *b)
 }
 
 /* ---- JSON ------------------------------------------------------------------------- */
+
+/* The length of the well-formed UTF-8 sequence at S (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF), or 0. */
+__attribute__((noinline)) static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	if (s[0] < 0xc2 || s[0] > 0xf4 || len > n)
+		return 0;
+	unsigned cp = s[0] & (0x3f >> (len - 1));
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	static const unsigned least[] = {0, 0, 0x80, 0x800, 0x10000};
+	return cp < least[len] || (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff ? 0 : len;
+}
+
+size_t json_escape(char *out, size_t cap, const char *s, size_t n, size_t *used)
+{
+	static const char from[] = "\"\\\n\t\r", to[] = "\"\\ntr";
+	size_t i = 0, o = 0;
+	while (i < n && o + 7 <= cap) {
+		unsigned char ch = (unsigned char)s[i];
+		const char *e = memchr(from, ch, 5);
+		size_t len = ch >= 0x80 ? utf8_len((const unsigned char *)s + i, n - i) : 1;
+		if (e) {
+			out[o++] = '\\';
+			out[o++] = to[e - from];
+		} else if (len && ch >= 0x20 && ch != 0x7f) {
+			memcpy(out + o, s + i, len);
+			o += len;
+		} else { /* a control byte, or a byte of no well-formed sequence (U+FFFD) */
+			o += (size_t)sprintf(out + o, "\\u%04x", len ? ch : 0xfffd);
+			len = 1;
+		}
+		i += len;
+	}
+	*used = i;
+	return o;
+}
+
 void buf_json_str(struct buf *b, const char *s, size_t n)
 {
+	char tmp[512];
 	buf_put(b, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch == '"' || ch == '\\')
-			buf_printf(b, "\\%c", ch);
-		else if (ch == '\n')
-			buf_puts(b, "\\n");
-		else if (ch == '\t')
-			buf_puts(b, "\\t");
-		else if (ch == '\r')
-			buf_puts(b, "\\r");
-		else if (ch < 0x20 || ch == 0x7f)
-			buf_printf(b, "\\u%04x", ch);
-		else if (ch >= 0x80) {
-			/* pass valid UTF-8 through; anything else becomes U+FFFD */
-			size_t len = ch >= 0xf0 && ch < 0xf5 ? 4 : ch >= 0xe0 ? 3 : ch >= 0xc2 && ch < 0xe0 ? 2 : 0;
-			bool ok = len && i + len <= n;
-			for (size_t k = 1; ok && k < len; k++)
-				ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
-			if (ok) {
-				buf_put(b, s + i, len);
-				i += len - 1;
-			} else {
-				buf_puts(b, "\\ufffd");
-			}
-		} else
-			buf_put(b, s + i, 1);
-	}
+	for (size_t used; n; s += used, n -= used)
+		buf_put(b, tmp, json_escape(tmp, sizeof tmp, s, n, &used));
 	buf_put(b, "\"", 1);
 }

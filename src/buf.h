@@ -20,4 +20,10 @@ bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 void buf_consume(struct buf *b, size_t n); /* drop N bytes from the front */
 void buf_reset(struct buf *b);             /* empty, keeps the memory, clears `over` */
 void buf_free(struct buf *b);
-void buf_json_str(struct buf *b, const char *s, size_t n); /* a JSON string; invalid UTF-8 -> U+FFFD */
+void buf_json_str(struct buf *b, const char *s, size_t n); /* a JSON string, quoted: json_escape() */
+/* S's N bytes as the inside of a JSON string (RFC 8259), into OUT's CAP bytes (no NUL): " \
+ * \n \t \r escaped, other control bytes and DEL as \u00XX, well-formed UTF-8 as is, every
+ * byte of an ill-formed sequence as \ufffd. At most 6 bytes out per byte in (and room for a
+ * NUL), so CAP > 6 * N takes it all; *USED says how much of S was taken. Returns the bytes
+ * written (no NUL counted; one may follow them). */
+size_t json_escape(char *out, size_t cap, const char *s, size_t n, size_t *used);

@@ -149,8 +149,19 @@ struct config {
 	/* tend extension [supervisord] stop_budget= (seconds, default 10: docker/podman stop's
 	 * timeout; 0: no check): -v warns when a shutdown can take longer (stop_budget.c) */
 	long long stop_budget;    /* ms */
+	/* tend extensions [supervisord] log_format= and log_timestamps= (LOG_FORMAT, LOG_STAMPS):
+	 * the console's format (docs/logging.md); 0 when not given, else LOG_CHOICE_OFF/ON */
+	unsigned char log[2];
 	struct arena *mem;        /* owns every string and vector of the config */
 };
+
+/* The console's two settings (docs/logging.md), from the command line, the environment or
+ * [supervisord]: LOG_FORMAT (text or json), LOG_STAMPS (a boolean: text lines stamped). */
+enum { LOG_FORMAT, LOG_STAMPS };
+enum { LOG_CHOICE_OFF = 1, LOG_CHOICE_ON = 2 }; /* text/false, json/true; 0: not given */
+/* Each setting's [supervisord] key, environment variable, and what its values look like. */
+extern const char *const log_setting[2][3];
+int log_choice(const char *v, int which); /* V as a value of setting WHICH: LOG_CHOICE_*, or -1 */
 
 static inline bool exitcode_expected(const struct program *p, int code)
 {

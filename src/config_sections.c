@@ -38,7 +38,7 @@ static void warn_unknown_keys(struct loader *ld, const struct ini_section *s, co
 static const char *const supervisord_keys[] = {
 	"logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile", "umask", "nodaemon",
 	"silent", "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi",
-	"environment", "identifier", "tail_bytes", "stop_budget",
+	"environment", "identifier", "tail_bytes", "stop_budget", "log_format", "log_timestamps",
 };
 
 static int supervisord_environment(struct loader *ld, const struct ini_section *s)
@@ -131,14 +131,45 @@ static int supervisord_stop_budget(struct loader *ld, const struct ini_section *
 	return bad ? -1 : 0;
 }
 
+const char *const log_setting[2][3] = {
+	{"log_format", "TEND_LOG_FORMAT", "text or json"},
+	{"log_timestamps", "TEND_LOG_TIMESTAMPS", "true or false"},
+};
+
+int log_choice(const char *v, int which)
+{
+	bool b = !strcasecmp(v, "json");
+	if (which == LOG_FORMAT ? !b && strcasecmp(v, "text") : parse_bool(v, &b))
+		return -1;
+	return b ? LOG_CHOICE_ON : LOG_CHOICE_OFF;
+}
+
+/* tend's log_format= and log_timestamps= (the command line and the environment win) */
+static int supervisord_log(struct loader *ld, const struct ini_section *s)
+{
+	for (int i = 0; i < 2; i++) {
+		const struct ini_entry *e;
+		char *v = ctl_value(ld, s, log_setting[i][0], &e);
+		int c = v ? log_choice(v, i) : e ? -2 : 0;
+		if (c == -1)
+			fail(ld, e->file->path, e->line, "invalid value '%.100s' for key '%s' (expected %s)", v,
+			     log_setting[i][0], log_setting[i][2]);
+		free(v);
+		if (c < 0)
+			return -1;
+		ld->cfg->log[i] = (unsigned char)c;
+	}
+	return 0;
+}
+
 /* environment=, and pidfile=, minfds=, minprocs= for main.c; the other daemon settings
  * have no meaning for a PID 1. */
 static int load_supervisord(struct loader *ld, const struct ini_section *s)
 {
 	warn_unknown_keys(ld, s, supervisord_keys, sizeof supervisord_keys / sizeof *supervisord_keys);
-	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) || supervisord_stop_budget(ld, s) ||
-	       supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) || supervisord_limit(ld, s, "minprocs", &ld->cfg->minprocs)
-		       ? -1 : 0;
+	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) ||
+	       supervisord_stop_budget(ld, s) || supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) ||
+	       supervisord_limit(ld, s, "minprocs", &ld->cfg->minprocs) || supervisord_log(ld, s) ? -1 : 0;
 }
 
 /* ---- the control server: [unix_http_server], [inet_http_server] ------------------------

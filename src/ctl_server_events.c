@@ -16,6 +16,7 @@
 
 #include "ctl_server.h"
 #include "ctl_server_int.h"
+#include "log_format.h"
 #include "service.h"
 #include "signame.h"
 #include "state_change.h"
@@ -137,12 +138,8 @@ static void put_num(struct buf *b, const char *key, bool have, int v)
 void events_line(struct buf *b, const struct state_change *ch, bool json)
 {
 	const struct program *p = ch->s->p;
-	time_t sec = (time_t)(ch->wall_ms / 1000);
-	struct tm tm = {0};
-	gmtime_r(&sec, &tm);
-	char ts[48];
-	snprintf(ts, sizeof ts, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-		 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ch->wall_ms % 1000));
+	char ts[32];
+	time_stamp(ts, ch->wall_ms);
 	const char *from = svc_state_name(ch->from), *to = svc_state_name(ch->to);
 	bool ex = ch->has_status && WIFEXITED(ch->status), sig = ch->has_status && WIFSIGNALED(ch->status);
 	if (!json) {

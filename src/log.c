@@ -4,7 +4,8 @@
  * then write what the turn collected in as few system calls as the target allows.
  *  - Console (unset/AUTO, /dev/stdout, /dev/stderr, /dev/fd/N): `name | line` through
  *    the shared sink of that fd (sink.c). A line longer than LOG_LINE_MAX is cut into
- *    LOG_LINE_MAX pieces, one console line each; nothing else is added or changed.
+ *    LOG_LINE_MAX pieces, one console line each; nothing else is added or changed (but a
+ *    time stamp, or the JSON object made of it: log_format.c).
  *  - A log path that is a regular file: the bytes unchanged, rotated by size; rotation
  *    is decided on the file's real size (someone may have truncated it meanwhile).
  *  - A log path that is anything else (a FIFO, a tty): the bytes unchanged, through a
@@ -16,8 +17,10 @@
  * last line is delivered there, even when the source was paused meanwhile, and is never
  * joined to the next run's first line. Write failures are told once per change. */
 #include "log.h"
+#include "buf.h"
 #include "capture.h"
 #include "events.h"
+#include "log_format.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,16 +181,21 @@ static void file_write(struct tend *t, struct log_src *s, const char *p, size_t 
 
 /* ---- emitting ---- */
 
+/* "name | " (padded, coloured on a tty); JSON: `","service":"name","stream":"stdout","line":"` */
 static void prefix_make(struct tend *t, struct log_src *s)
 {
 	static const char *colours[] = {"32", "33", "34", "35", "36", "31"};
 	int w = t->name_width;
-	size_t cap = NAME_SHOWN_MAX + (size_t)(w > 0 ? w : 0) + 32;
+	size_t cap = 6 * NAME_SHOWN_MAX + (size_t)(w > 0 ? w : 0) + 64, n = strlen(s->name), used;
 	char *p = realloc(s->prefix, cap);
 	if (!p)
 		return; /* keep the old one */
 	int m;
-	if (s->sink->tty && t->colour_ok)
+	if (t->log_json) {
+		m = sprintf(p, "\",\"service\":\"");
+		m += (int)json_escape(p + m, 6 * NAME_SHOWN_MAX + 1, s->name, n < NAME_SHOWN_MAX ? n : NAME_SHOWN_MAX, &used);
+		m += sprintf(p + m, "\",\"stream\":\"std%s\",\"line\":\"", s->stream == 2 ? "err" : "out");
+	} else if (s->sink->tty && t->colour_ok)
 		m = snprintf(p, cap, "\033[%sm%-*.*s |\033[0m ", colours[s->colour % 6], w, NAME_SHOWN_MAX, s->name);
 	else
 		m = snprintf(p, cap, "%-*.*s | ", w, NAME_SHOWN_MAX, s->name);
@@ -196,26 +204,32 @@ static void prefix_make(struct tend *t, struct log_src *s)
 	s->prefix_width = w;
 }
 
-/* Console: complete lines, pieces of a line known to be longer than LOG_LINE_MAX, and at a
- * run's end the rest as a last line. Returns the bytes consumed. */
+/* Console: complete lines, pieces of a line known to be longer than LOG_LINE_MAX (JSON: never
+ * half a UTF-8 character), at a run's end the rest as a last line. Returns the bytes consumed. */
 static size_t emit_console(struct tend *t, struct log_src *s, const char *p, size_t n, bool run_end)
 {
 	size_t off = 0;
+	char head[48];
+	size_t hl = log_head(t, head), taken;
 	while (off < n) {
 		size_t left = n - off, len, used;
 		const char *nl = memchr(p + off, '\n', left < LOG_LINE_MAX + 1 ? left : LOG_LINE_MAX + 1);
 		if (nl)
 			used = (len = (size_t)(nl - (p + off))) + 1;
-		else if (left > LOG_LINE_MAX)
+		else if (left > LOG_LINE_MAX) {
 			used = len = LOG_LINE_MAX; /* more of this line follows: a piece of it */
-		else if (run_end)
+			while (t->log_json && len > LOG_LINE_MAX - 3 && (p[off + len] & 0xc0) == 0x80)
+				used = --len;
+		} else if (run_end)
 			used = len = left;
 		else
 			break;
-		struct iovec v[3] = {{s->prefix ? s->prefix : "", s->prefix ? s->prefix_len : 0},
-				     {(void *)(p + off), len},
-				     {"\n", 1}};
-		if (!sink_putv(t, s->sink, v, 3)) {
+		if (t->log_json) /* the line escaped (at most 6 bytes a byte: t->json_line has room) */
+			len = json_escape(t->json_line, 6 * LOG_LINE_MAX + 1, p + off, len, &taken);
+		struct iovec v[4] = {{head, hl}, {s->prefix ? s->prefix : "", s->prefix ? s->prefix_len : 0},
+				     {t->log_json ? t->json_line : (void *)(p + off), len},
+				     {(void *)(t->log_json ? "\"}\n" : "\n"), t->log_json ? 3 : 1}};
+		if (!sink_putv(t, s->sink, v, 4)) {
 			s->blocked = true;
 			break;
 		}
@@ -472,7 +486,7 @@ int logs_open(struct tend *t, struct log_src *s, const char *name, const struct 
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return -1;
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	*s = (struct log_src){.fd = p[0], .name = name, .tgt = tgt, .colour = colour, .file_fd = -1};
+	*s = (struct log_src){.fd = p[0], .name = name, .tgt = tgt, .colour = colour, .file_fd = -1, .stream = stream};
 	s->waiter.resume = src_resume;
 	if (tgt->kind == LOG_FILE)
 		file_open(t, s);
@@ -579,6 +593,8 @@ int logs_init(struct tend *t)
 {
 	t->colour_ok = !getenv("NO_COLOR");
 	if (!t->log_buf && !(t->log_buf = malloc(SRC_BUF)))
+		return -1;
+	if (t->log_json && !t->json_line && !(t->json_line = malloc(6 * LOG_LINE_MAX + 1)))
 		return -1;
 	if (!sink_for_fd(t, 1) || !sink_for_fd(t, 2))
 		return -1;

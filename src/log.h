@@ -15,6 +15,7 @@ struct log_src {
 	const char *name;
 	const struct log_target *tgt;
 	int colour;
+	int stream;               /* 1 or 2: what the console's JSON calls it */
 	struct sink *sink;        /* console, /dev/fd/N, or a log path that is not a regular file */
 	bool own_sink;            /* that log path's sink is this source's */
 	int file_fd;              /* a regular log file */

@@ -9,6 +9,7 @@
 #include "fcgi.h"
 #include "log.h"
 #include "stop_budget.h"
+#include "log_format.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,6 +149,7 @@ int main(int argc, char **argv)
 			t.fds_inherited |= 1ULL << fd;
 	if (t.opt.config)
 		load_config(&t);
+	log_format_init(&t); /* before the first line of tend's own */
 	t.keeper_fork_only = getenv("TEND_KEEPER_FORK_ONLY") != NULL; /* the fallback, on purpose (tests) */
 	if (t.opt.pdeathsig && prctl(PR_SET_PDEATHSIG, t.opt.pdeathsig) < 0)
 		die(&t, 1, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));

@@ -2,11 +2,13 @@
  * (sink.c), the one services' stderr output shares, so they never tear a service's line
  * and never block PID 1. A line that finds the sink full even with its reserve is
  * dropped and counted; the next line that fits says how many were lost. */
+#include "log_format.h"
 #include "sink.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int line_start(struct tend *t, bool error, char *line, size_t cap)
 {
@@ -17,36 +19,48 @@ static int line_start(struct tend *t, bool error, char *line, size_t cap)
 	return snprintf(line, cap, "[%s] ", t->name);
 }
 
-static void put_line(struct tend *t, const char *line, size_t len)
+/* MSG (N <= LOG_OWN_MAX bytes, no newline) at LEVEL (LOG_ERROR: die's) as its console line. */
+static size_t frame(struct tend *t, int level, const char *msg, size_t n, char *line)
+{
+	size_t o = log_head(t, line);
+	if (t->log_json)
+		return o + log_own_json(t, level, msg, n, line + o);
+	o += (size_t)line_start(t, level == LOG_ERROR, line + o, 64);
+	memcpy(line + o, msg, n);
+	line[o + n] = '\n';
+	return o + n + 1;
+}
+
+static void put_line(struct tend *t, int level, const char *msg, size_t n)
 {
 	struct sink *k = sink_for_fd(t, 2);
+	char line[LOG_OWN_LINE];
 	if (!k)
 		return; /* no stderr at all */
 	if (t->msg_dropped) {
-		char note[128];
-		int n = line_start(t, false, note, sizeof note);
-		n += snprintf(note + n, sizeof note - (size_t)n, "%lu messages dropped: stderr was full\n", t->msg_dropped);
-		if (n >= (int)sizeof note || !sink_put_own(t, k, note, (size_t)n)) {
+		char note[64];
+		int m = snprintf(note, sizeof note, "%lu messages dropped: stderr was full", t->msg_dropped);
+		size_t len = frame(t, V_WARN, note, (size_t)m, line);
+		if (!sink_put_own(t, k, line, len)) {
 			t->msg_dropped++;
 			return;
 		}
 		t->msg_dropped = 0;
 	}
-	if (!sink_put_own(t, k, line, len))
+	if (!n)
+		return; /* say_finish: only the count */
+	n = frame(t, level, msg, n, line);
+	if (!sink_put_own(t, k, line, n))
 		t->msg_dropped++;
-	ring_put(t, &t->mainlog, line, len);
+	ring_put(t, &t->mainlog, line, n);
 }
 
-static void vsay(struct tend *t, bool error, const char *fmt, va_list ap)
+static void vsay(struct tend *t, int level, const char *fmt, va_list ap)
 {
-	char line[1024];
-	int n = line_start(t, error, line, sizeof line);
-	int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
-	if (m < 0)
-		return;
-	n += m < (int)(sizeof line - (size_t)n - 1) ? m : (int)(sizeof line - (size_t)n - 2);
-	line[n++] = '\n';
-	put_line(t, line, (size_t)n);
+	char msg[LOG_OWN_MAX];
+	int n = vsnprintf(msg, sizeof msg, fmt, ap);
+	if (n > 0)
+		put_line(t, level, msg, n < (int)sizeof msg ? (size_t)n : sizeof msg - 1);
 }
 
 void say(struct tend *t, int level, const char *fmt, ...)
@@ -55,7 +69,7 @@ void say(struct tend *t, int level, const char *fmt, ...)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsay(t, false, fmt, ap);
+	vsay(t, level, fmt, ap);
 	va_end(ap);
 }
 
@@ -63,7 +77,7 @@ void die(struct tend *t, int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsay(t, true, fmt, ap);
+	vsay(t, LOG_ERROR, fmt, ap);
 	va_end(ap);
 	say_finish(t);
 	exit(code);
@@ -72,6 +86,6 @@ void die(struct tend *t, int code, const char *fmt, ...)
 void say_finish(struct tend *t)
 {
 	if (t->msg_dropped)
-		put_line(t, "", 0); /* the count, if it fits now */
+		put_line(t, LOG_ERROR, "", 0); /* the count, if it fits now */
 	sinks_finish(t);
 }

@@ -29,6 +29,7 @@ static const char tend_usage[] =
 	"      --grace SECONDS   time left to other processes after the main child exits\n"
 	"                        (default 5), then SIGKILL\n"
 	"  -w, --warn-reap       log every reaped zombie\n"
+	"      --log-format F    text or json; --log-timestamps: stamp text lines\n"
 	"  -v, --verbose         more messages on stderr (repeatable)\n"
 	"  -h, --help            this text\n"
 	"  -V, --version         print the version\n";
@@ -111,12 +112,13 @@ static void env_options(struct tend *t)
 
 static void parse_tend(struct tend *t, int argc, char **argv)
 {
-	enum { O_CHECK = 256, O_GRACE };
+	enum { O_CHECK = 256, O_GRACE, O_LOG_FORMAT, O_LOG_TS };
 	static const struct optlong longopts[] = {
 		{"config", 1, 'c'},    {"check", 0, O_CHECK},  {"pgroup", 0, 'g'},
 		{"rewrite", 1, 'r'},   {"expect", 1, 'e'},     {"pdeathsig", 1, 'p'},
 		{"subreaper", 0, 's'}, {"grace", 1, O_GRACE}, {"warn-reap", 0, 'w'},
 		{"verbose", 0, 'v'},   {"help", 0, 'h'},       {"version", 0, 'V'},
+		{"log-format", 1, O_LOG_FORMAT}, {"log-timestamps", 0, O_LOG_TS},
 		{0, 0, 0}};
 	struct optscan o = {.ind = 1};
 	int c, code;
@@ -148,6 +150,12 @@ static void parse_tend(struct tend *t, int argc, char **argv)
 				usage_error("invalid --grace '%s' (want seconds)", o.arg);
 			t->opt.grace_ms = (int)ms;
 			break;
+		case O_LOG_FORMAT:
+			if ((code = log_choice(o.arg, LOG_FORMAT)) < 0)
+				usage_error("invalid --log-format '%s' (want text or json)", o.arg);
+			t->opt.log[LOG_FORMAT] = (unsigned char)code;
+			break;
+		case O_LOG_TS: t->opt.log[LOG_STAMPS] = LOG_CHOICE_ON; break;
 		case 'h': fputs(tend_usage, stdout); exit(0);
 		case 'V': print_version(); exit(0);
 		default: fprintf(stderr, "Try 'tend --help'.\n"); exit(2);

@@ -111,6 +111,7 @@ struct options {
 	char **argv;      /* the main command, or NULL */
 	const char *config;
 	bool check;
+	unsigned char log[2];  /* --log-format, --log-timestamps (config.h's LOG_FORMAT, LOG_STAMPS) */
 };
 
 struct tend {
@@ -166,6 +167,8 @@ struct tend {
 	bool keeper_fork_only;  /* keepers do not re-exec tend (TEND_KEEPER_FORK_ONLY, or it failed) */
 	bool keeper_exec_proven; /* a re-exec'd keeper has answered */
 	bool colour_ok;
+	bool log_json, log_ts;  /* log_format.c: the console's format, settled at start-up */
+	char *json_line;        /* log.c: a service's line escaped for JSON (6 * LOG_LINE_MAX + 1) */
 	int name_width;         /* for aligned prefixes */
 
 	char *argv_area;        /* our argv strings, reused for keepers' ps titles */
