@@ -88,8 +88,6 @@ void ctl_sigint_restore(struct ctl_sigint *g);
 int ctl_wait_readable(int fd, const sigset_t *waitmask);
 
 /* ctl_options.c ---------------------------------------------------------------- */
-/* argv[0] as supervisorctl sees it (looked up on $PATH when it has no slash); malloc'd. */
-char *ctl_program_path(const char *argv0);
 /* Parse the options and read the config into C (exits 2 with supervisorctl's message on a
  * bad one); returns the index of the first argument. */
 int ctl_options(struct ctl *c, int argc, char **argv);

@@ -3,6 +3,7 @@
  * section, with tend's defaults for `tend ctl`. */
 #include "ctl.h"
 #include "ctl_int.h"
+#include "pyopt.h"
 #include "ctl_proto.h"
 #include "expand.h"
 #include "http.h"
@@ -232,7 +233,9 @@ static void read_config(struct ctl *c, const char *file, bool set_url, bool set_
 	free(here);
 }
 
-static char *find_config(const char *prog)
+/* supervisord's search path (options.py): beside the program, then the usual places. The
+ * tried names go to TRIED (may be NULL), comma-separated, for supervisord's message. */
+char *ctl_find_config(const char *prog, char *tried, size_t len)
 {
 	char *d1 = py_dirname(prog), *here = py_dirname(d1);
 	char *cand[6];
@@ -247,9 +250,12 @@ static char *find_config(const char *prog)
 	free(d1);
 	free(here);
 	char *found = NULL;
-	for (int i = 0; i < 6 && !found; i++)
+	for (int i = 0, k = 0; i < 6 && !found; i++) {
 		if (access(cand[i], F_OK) == 0)
 			found = strdup(cand[i]);
+		if (tried && k < (int)len)
+			k += snprintf(tried + k, len - (size_t)k, "%s%s", i ? ", " : "", cand[i]);
+	}
 	free(cand[0]);
 	free(cand[1]);
 	return found;
@@ -330,86 +336,21 @@ static char long_key(const char *name)
 	return !strcmp(name, "history_file") ? 'r' : !strcmp(name, "json") ? 'j' : name[0] == 'c' ? 'c' : name[0];
 }
 
-static int do_long(struct ctl *c, struct opts *o, char **argv, int argc, int i)
-{
-	char opt[256];
-	snprintf(opt, sizeof opt, "%s", argv[i] + 2);
-	char *eq = strchr(opt, '='), *arg = NULL;
-	if (eq) {
-		*eq = 0;
-		arg = argv[i] + 2 + (eq - opt) + 1;
-	}
-	const char *match = NULL;
-	int nmatch = 0;
-	size_t ol = strlen(opt);
-	for (int k = 0; longopts[k]; k++) {
-		size_t l = strcspn(longopts[k], "=");
-		if (!strncmp(longopts[k], opt, ol)) {
-			if (l == ol) { /* exact */
-				match = longopts[k];
-				nmatch = 1;
-				break;
-			}
-			match = longopts[k];
-			nmatch++;
-		}
-	}
-	if (!nmatch)
-		usage(c, "option --%s not recognized", opt);
-	if (nmatch > 1)
-		usage(c, "option --%s not a unique prefix", opt);
-	char name[64], given[80];
-	snprintf(name, sizeof name, "%.*s", (int)strcspn(match, "="), match);
-	snprintf(given, sizeof given, "--%s", name);
-	if (strchr(match, '=')) {
-		if (!arg) {
-			if (i + 1 >= argc)
-				usage(c, "option --%s requires argument", name);
-			arg = argv[++i];
-		}
-	} else if (arg) {
-		usage(c, "option --%s must not have an argument", name);
-	}
-	set_opt(c, o, long_key(name), given, arg);
-	return i;
-}
-
-static int do_short(struct ctl *c, struct opts *o, char **argv, int argc, int i)
-{
-	for (const char *p = argv[i] + 1; *p; p++) {
-		char given[3] = {'-', *p, 0};
-		if (!strchr("h?cisupr", *p))
-			usage(c, "option -%c not recognized", *p);
-		if (strchr("csupr", *p)) {
-			const char *val = p[1] ? p + 1 : NULL;
-			if (!val) {
-				if (i + 1 >= argc)
-					usage(c, "option -%c requires argument", *p);
-				val = argv[++i];
-			}
-			set_opt(c, o, *p, given, val);
-			return i;
-		}
-		set_opt(c, o, *p == '?' ? 'h' : *p, given, NULL);
-	}
-	return i;
-}
-
 /* Parse the options, read the config; returns the index of the first argument. */
 int ctl_options(struct ctl *c, int argc, char **argv)
 {
 	struct opts o = {0};
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (!strcmp(argv[i], "--")) {
-			i++;
-			break;
-		}
-		i = argv[i][1] == '-' ? do_long(c, &o, argv, argc, i) : do_short(c, &o, argv, argc, i);
+	struct pyopt g = {.ind = 1};
+	int k;
+	while ((k = pyopt_next(&g, argc, argv, "h?c:is:u:p:r:", longopts)) != -1) {
+		if (k == -2)
+			usage(c, "%s", g.err);
+		set_opt(c, &o, k ? (k == '?' ? 'h' : (char)k) : long_key(g.given + 2), g.given, g.arg);
 	}
+	int i = g.ind;
 	char *file = o.configfile;
 	if (!file)
-		file = find_config(c->prog_path);
+		file = ctl_find_config(c->prog_path, NULL, 0);
 	c->prompt = strdup("supervisor");
 	if (file)
 		read_config(c, file, !o.have_url, !o.have_user, !o.have_pass);

@@ -58,6 +58,7 @@ static void load_config(struct tend *t)
 		fprintf(stderr, "%s\n", err);
 		exit(2);
 	}
+	persona_config_overrides(&t->opt, cfg);
 	if (t->opt.check) {
 		config_print(cfg, stdout);
 		exit(0);

@@ -355,7 +355,7 @@ static bool named_tini(const char *base)
 
 bool persona_foreign(const char *base)
 {
-	return named_tini(base) || !strcmp(base, "dumb-init");
+	return named_tini(base) || !strcmp(base, "dumb-init") || !strcmp(base, "supervisord");
 }
 
 void persona_parse(struct tend *t, int argc, char **argv)
@@ -366,10 +366,14 @@ void persona_parse(struct tend *t, int argc, char **argv)
 		t->opt.rewrite[i] = -1;
 	t->opt.grace_ms = 5000;
 	t->opt.verbosity = 1;
+	t->opt.sv_minfds = t->opt.sv_minprocs = -1;
 	if (named_tini(base)) {
 		t->opt.persona = PERSONA_TINI;
 		t->name = "tini";
 		parse_tini(t, argc, argv);
+	} else if (!strcmp(base, "supervisord")) {
+		t->name = "tend";
+		parse_supervisord(t, argc, argv);
 	} else if (!strcmp(base, "dumb-init")) {
 		t->opt.persona = PERSONA_DUMB_INIT;
 		t->name = "dumb-init";

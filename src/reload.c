@@ -122,6 +122,15 @@ static void apply_diff(struct tend *t, struct config *nc)
 	free(known);
 }
 
+int config_reload_into(struct tend *t, struct config *nc, char *err, size_t errlen)
+{
+	/* relative paths in the file mean the start directory, as at start-up */
+	if (config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, errlen, NULL) < 0)
+		return -1;
+	persona_config_overrides(&t->opt, nc);
+	return 0;
+}
+
 void services_reload(struct tend *t)
 {
 	if (t->stopping)
@@ -129,8 +138,7 @@ void services_reload(struct tend *t)
 	collect_garbage(t);
 	struct config *nc = calloc(1, sizeof *nc);
 	char err[1024];
-	/* relative paths in the file mean the start directory, as at start-up */
-	int rc = nc ? config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, sizeof err, NULL) : -1;
+	int rc = nc ? config_reload_into(t, nc, err, sizeof err) : -1;
 	if (rc < 0) {
 		say(t, V_WARN, "reload: %s; keeping the running configuration", nc ? err : "out of memory");
 		free(nc);
@@ -157,7 +165,7 @@ int services_reread(struct tend *t, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, errlen, NULL) < 0) {
+	if (config_reload_into(t, nc, err, errlen) < 0) {
 		free(nc);
 		return -1;
 	}

@@ -192,6 +192,9 @@ struct group_diff {
 	const char **names[3]; /* added, changed, removed */
 	int n[3];
 };
+/* Load the file again into NC (empty) as at start-up: relative paths against the start
+ * directory, the command line's overrides applied. -1 with "FILE:LINE: ..." in ERR. */
+int config_reload_into(struct tend *t, struct config *nc, char *err, size_t errlen);
 /* reloadConfig: read the file again into t->cfg (nothing is applied). -1 with the
  * loader's message in err. */
 int services_reread(struct tend *t, char *err, size_t errlen);

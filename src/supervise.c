@@ -189,7 +189,7 @@ static void restart_now(struct tend *t)
 	collect_garbage(t);
 	struct config *nc = calloc(1, sizeof *nc);
 	char err[1024];
-	if (!nc || config_load_in(t->cfg->cwd ? t->cfg->cwd : t->start_dir, t->opt.config, nc, err, sizeof err, NULL) < 0) {
+	if (!nc || config_reload_into(t, nc, err, sizeof err) < 0) {
 		say(t, V_WARN, "restart: %s; starting the previous configuration", nc ? err : "out of memory");
 		free(nc);
 	} else if (retire_config(t, t->cfg) < 0) {

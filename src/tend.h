@@ -84,6 +84,13 @@ void persona_parse(struct tend *t, int argc, char **argv);
 /* BASE (argv[0]'s file name) makes tend another init (tini, dumb-init): `ctl` is then a
  * program to run, not tend's client. */
 bool persona_foreign(const char *base);
+/* persona_supervisord.c: tend named supervisord */
+void parse_supervisord(struct tend *t, int argc, char **argv);
+struct config;
+struct options;
+/* After every load of the config (start, reload, restart): supervisord's command-line
+ * settings win over the file's. */
+void persona_config_overrides(const struct options *o, struct config *cf);
 
 /* ---- service.c / keeper.c / log.c (supervision mode) ---- */
 struct svc;
@@ -112,6 +119,10 @@ struct options {
 	const char *config;
 	bool check;
 	unsigned char log[2];  /* --log-format, --log-timestamps (config.h's LOG_FORMAT, LOG_STAMPS) */
+	/* supervisord's -j, -i, -a, --minprocs (persona_supervisord.c): override the file's;
+	 * NULL or -1 when not given */
+	const char *sv_pidfile, *sv_identifier;
+	long long sv_minfds, sv_minprocs;
 };
 
 struct tend {

@@ -178,7 +178,10 @@ def test_supervisord_image_runs_under_tend_unchanged(ex):
     c = names.container("supervisord-tend")
     rt.run("run", "-d", "--name", c, *NONET, image)
     wait_for(lambda: up(c, "supervisorctl"), what=lambda: "programs under tend: %s" % rt.logs(c))
-    assert rt.out("exec", c, "cat", "/proc/1/comm").strip() == "tend"
+    # the image's own CMD, unchanged, now runs tend
+    assert rt.out("exec", c, "readlink", "/proc/1/exe").strip() == "/usr/local/bin/tend"
+    assert rt.out("exec", c, "cat", "/proc/1/cmdline").split("\0")[:4] == \
+        ["/usr/bin/supervisord", "-n", "-c", "/etc/supervisor/supervisord.conf"]
     assert rt.out("exec", c, "sh", "-c", "readlink -f $(command -v supervisorctl)").strip() == "/usr/local/bin/tend"
     assert up(c, "/usr/bin/supervisorctl"), "Python's supervisorctl against tend"
     page = rt.out("exec", c, "python3", "-c",
