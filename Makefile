@@ -14,11 +14,13 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # -malign-data=abi: arrays get the ABI's alignment, not 32 bytes for vector loads;
 # --sort-section=alignment: sections sorted by alignment leave fewer padding holes.
 # -flto -flto-partition=one: one unit, so unused code and cross-file inlining go away.
+# -Oz, not -Os: shorter encodings where they are slower (push/pop for constants; ~3 KB smaller).
 # -fno-caller-saves ... -fno-tree-loop-im: passes that make this code bigger under -Os, each
-# measured (~5.5 KB together with LTO); nothing relies on tail calls (the -O1 ASan build has none).
+# measured (~5.5 KB together with LTO; each still saves under -Oz); nothing relies on tail calls
+# (the -O1 ASan build has none).
 # -DTEND_OWN_MALLOC: src/alloc.c replaces musl's malloc (~8 KB smaller); -DTEND_OWN_PASSWD:
 # src/passwd.c replaces musl's getpw*, getgr*, initgroups (~5 KB smaller, no nscd client).
-STATIC_FLAGS := -Os -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
+STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
                 -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD \
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
