@@ -1,0 +1,40 @@
+/* setid.c — setuid, setgid, setgroups and setrlimit for the static (musl) build only
+ * (-DTEND_OWN_SETID in the Makefile's STATIC_FLAGS; the glibc build keeps its own).
+ *
+ * Why: musl's versions run the system call in every thread of the process through
+ * __synccall (credentials are per thread to the kernel), and that machinery (signals to
+ * each thread, semaphores, a thread list lock) is ~2 KB of the static binary. tend needs
+ * none of it:
+ *  - setuid, setgid and setgroups are called only in a forked child before exec
+ *    (spawn.c), which has one thread; for one thread musl makes exactly this system call
+ *    and returns its result (errno set on failure), as these do.
+ *  - setrlimit is prlimit64 on the calling process: the kernel applies it to the whole
+ *    process, and musl calls it first too; musl falls back to setrlimit in each thread
+ *    only where prlimit64 fails with ENOSYS (Linux < 2.6.36), which tend does not run on.
+ * Checked against musl's own by tests/test_setid.py (tests/unit/musl_setid_diff.c). */
+#ifdef TEND_OWN_SETID
+#include <grp.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int setuid(uid_t uid)
+{
+	return (int)syscall(SYS_setuid, (long)uid);
+}
+
+int setgid(gid_t gid)
+{
+	return (int)syscall(SYS_setgid, (long)gid);
+}
+
+int setgroups(size_t n, const gid_t *list)
+{
+	return (int)syscall(SYS_setgroups, (long)n, list);
+}
+
+int setrlimit(int res, const struct rlimit *rl)
+{
+	return prlimit(0, res, rl, NULL);
+}
+#endif
