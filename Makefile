@@ -22,9 +22,11 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # src/passwd.c replaces musl's getpw*, getgr*, initgroups (~5 KB smaller, no nscd client).
 # -DTEND_OWN_SETID: src/setid.c replaces musl's setuid, setgid, setgroups, setrlimit (~2 KB
 # smaller: no __synccall; they are called only in one-thread children, setrlimit is prlimit64).
+# -DTEND_OWN_TIME: src/localtime.c replaces musl's gmtime_r, localtime_r (~2.6 KB smaller: no tzset).
 STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
                 -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_OWN_SETID \
+                -DTEND_OWN_TIME \
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro \
                 -Wl,-z,common-page-size=64 -Wl,--sort-section=alignment
