@@ -23,6 +23,7 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # -DTEND_OWN_SETID: src/setid.c replaces musl's setuid, setgid, setgroups, setrlimit (~2 KB
 # smaller: no __synccall; they are called only in one-thread children, setrlimit is prlimit64).
 # -DTEND_OWN_TIME: src/localtime.c replaces musl's gmtime_r, localtime_r (~2.6 KB smaller: no tzset).
+# tools/sstrip.sh then drops the section headers, which nothing loads (~1.1 KB).
 STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
                 -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_OWN_SETID \
@@ -61,9 +62,10 @@ build/tend: $(SRC) $(HDR)
 	@mkdir -p build
 	$(CC) $(WFLAGS) $(CFLAGS) -o $@ $(SRC)
 
-build/tend-static: $(SRC) $(HDR)
+build/tend-static: $(SRC) $(HDR) tools/sstrip.sh
 	@mkdir -p build
 	$(MUSLCC) $(WFLAGS) $(STATIC_FLAGS) -o $@ $(SRC)
+	tools/sstrip.sh $@
 
 static: build/tend-static
 
