@@ -30,11 +30,11 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # no alignment, and the padding in front of each libc function is ~1.9 KB (x86-64 only).
 STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
-                -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_OWN_SETID \
-                -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK \
+                -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD \
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro \
                 -Wl,-z,common-page-size=64 -Wl,--sort-section=alignment
+STATIC_FLAGS += -DTEND_OWN_SETID -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK
 
 MUSL_LIBC ?= $(wildcard /usr/lib/x86_64-linux-musl/libc.a)
 STATIC_LIBC := $(if $(MUSL_LIBC),build/musl/libc.a)
