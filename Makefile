@@ -14,16 +14,30 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # -malign-data=abi: arrays get the ABI's alignment, not 32 bytes for vector loads;
 # --sort-section=alignment: sections sorted by alignment leave fewer padding holes.
 # -flto -flto-partition=one: one unit, so unused code and cross-file inlining go away.
+# -Oz, not -Os: shorter encodings where they are slower (push/pop for constants; ~3 KB smaller).
 # -fno-caller-saves ... -fno-tree-loop-im: passes that make this code bigger under -Os, each
-# measured (~5.5 KB together with LTO); nothing relies on tail calls (the -O1 ASan build has none).
+# measured (~5.5 KB together with LTO; each still saves under -Oz); nothing relies on tail calls
+# (the -O1 ASan build has none).
 # -DTEND_OWN_MALLOC: src/alloc.c replaces musl's malloc (~8 KB smaller); -DTEND_OWN_PASSWD:
 # src/passwd.c replaces musl's getpw*, getgr*, initgroups (~5 KB smaller, no nscd client).
-STATIC_FLAGS := -Os -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
+# -DTEND_OWN_SETID: src/setid.c replaces musl's setuid, setgid, setgroups, setrlimit (~2 KB
+# smaller: no __synccall; they are called only in one-thread children, setrlimit is prlimit64).
+# -DTEND_OWN_TIME: src/localtime.c replaces musl's gmtime_r, localtime_r (~2.6 KB smaller: no tzset).
+# -DTEND_OWN_THREAD: sink.c's relay thread is a bare clone() on x86-64, not pthread_create (~3.4 KB).
+# -DTEND_OWN_FORK: src/setid.c's fork() is musl's _Fork(): no pthread_create, no atfork locks (~1.4 KB).
+# tools/sstrip.sh then drops the section headers, which nothing loads (~1.1 KB).
+# build/musl/libc.a: musl's libc.a with its code sections byte-aligned, not 16: x86-64 code needs
+# no alignment, and the padding in front of each libc function is ~1.9 KB (x86-64 only).
+STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
                 -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_STATIC \
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro \
                 -Wl,-z,common-page-size=64 -Wl,--sort-section=alignment
+STATIC_FLAGS += -DTEND_OWN_SETID -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK
+
+MUSL_LIBC ?= $(wildcard /usr/lib/x86_64-linux-musl/libc.a)
+STATIC_LIBC := $(if $(MUSL_LIBC),build/musl/libc.a)
 
 SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
@@ -55,9 +69,14 @@ build/tend: $(SRC) $(HDR)
 	@mkdir -p build
 	$(CC) $(WFLAGS) $(CFLAGS) -o $@ $(SRC)
 
-build/tend-static: $(SRC) $(HDR)
+build/tend-static: $(SRC) $(HDR) tools/sstrip.sh $(STATIC_LIBC)
 	@mkdir -p build
-	$(MUSLCC) $(WFLAGS) $(STATIC_FLAGS) -o $@ $(SRC)
+	$(MUSLCC) $(WFLAGS) $(STATIC_FLAGS) $(if $(STATIC_LIBC),-Lbuild/musl) -o $@ $(SRC)
+	tools/sstrip.sh $@
+
+build/musl/libc.a: $(MUSL_LIBC)
+	@mkdir -p build/musl
+	objcopy --set-section-alignment '.text*=1' $< $@
 
 static: build/tend-static
 

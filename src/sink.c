@@ -28,6 +28,8 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +52,22 @@ struct relay {
 
 /* ---- the relay thread: the only place a blocking write happens ---- */
 
+/* The thread's system calls: the result, or -errno. In the static build on x86-64
+ * (-DTEND_OWN_THREAD) the thread is a bare clone() that musl does not know of (without
+ * pthread_create, ~2.7 KB smaller): it shares the main thread's TLS, so it must not
+ * touch errno or any libc state, and makes its system calls itself. */
+static long relay_sys(long nr, long fd, void *p, size_t len)
+{
+#if defined(TEND_OWN_THREAD) && defined(__x86_64__)
+	long r;
+	__asm__ volatile("syscall" : "=a"(r) : "a"(nr), "D"(fd), "S"(p), "d"(len) : "rcx", "r11", "memory");
+	return r;
+#else
+	long r = nr == SYS_close ? close((int)fd) : nr == SYS_read ? read((int)fd, p, len) : write((int)fd, p, len);
+	return r < 0 ? -errno : r;
+#endif
+}
+
 /* Write whole lines, at most PIPE_BUF bytes a time; keep a partial line unless `all`.
  * Returns how many bytes are left at the start of buf. */
 static size_t relay_out(struct relay *r, size_t len, bool all)
@@ -66,11 +84,11 @@ static size_t relay_out(struct relay *r, size_t len, bool all)
 		else if (!all)
 			break;
 		for (size_t done = 0; done < c && !r->err;) {
-			ssize_t n = write(r->out, p + done, c - done);
-			if (n < 0 && errno == EINTR)
+			long n = relay_sys(SYS_write, r->out, p + done, c - done);
+			if (n == -EINTR)
 				continue;
 			if (n <= 0)
-				r->err = n < 0 ? errno : EIO;
+				r->err = n < 0 ? (int)-n : EIO;
 			else
 				done += (size_t)n;
 		}
@@ -80,21 +98,55 @@ static size_t relay_out(struct relay *r, size_t len, bool all)
 	return len - off;
 }
 
-static void *relay_main(void *arg)
+static int relay_main(void *arg)
 {
 	struct relay *r = arg;
 	size_t len = 0;
 	for (;;) {
-		ssize_t n = read(r->in, r->buf + len, RELAY_BUF - len);
-		if (n < 0 && errno == EINTR)
+		long n = relay_sys(SYS_read, r->in, r->buf + len, RELAY_BUF - len);
+		if (n == -EINTR)
 			continue;
 		if (n <= 0)
 			break; /* tend closed its end: the rest is out, finish */
 		len = relay_out(r, len + (size_t)n, false);
 	}
 	relay_out(r, len, true);
-	close(r->done_w);
+	relay_sys(SYS_close, r->done_w, NULL, 0);
+	return 0;
+}
+
+#if !(defined(TEND_OWN_THREAD) && defined(__x86_64__))
+static void *relay_pthread(void *arg)
+{
+	relay_main(arg);
 	return NULL;
+}
+#endif
+
+/* Start the thread (it inherits tend's mask: all blocked); 0 or an errno. */
+static int relay_thread(struct relay *r)
+{
+#if defined(TEND_OWN_THREAD) && defined(__x86_64__)
+	char *stack = malloc(RELAY_STACK); /* lives as long as the thread: to exit */
+	if (!stack)
+		return ENOMEM;
+	int fl = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+	if (clone(relay_main, stack + RELAY_STACK, fl, r) < 0) {
+		int e = errno;
+		free(stack);
+		return e;
+	}
+	return 0;
+#else
+	pthread_attr_t a;
+	pthread_t th;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, RELAY_STACK);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	int e = pthread_create(&th, &a, relay_pthread, r);
+	pthread_attr_destroy(&a);
+	return e;
+#endif
 }
 
 /* Start a relay for blocking fd `target`; returns tend's non-blocking end, or -1. */
@@ -109,13 +161,7 @@ static int relay_start(struct sink *k, int target)
 	r->done_w = d[1];
 	if ((r->out = fcntl(target, F_DUPFD_CLOEXEC, 3)) < 0 || fcntl(p[1], F_SETFL, O_NONBLOCK) < 0)
 		goto fail;
-	pthread_attr_t a;
-	pthread_t th;
-	pthread_attr_init(&a);
-	pthread_attr_setstacksize(&a, RELAY_STACK);
-	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-	int e = pthread_create(&th, &a, relay_main, r); /* inherits tend's mask: all blocked */
-	pthread_attr_destroy(&a);
+	int e = relay_thread(r);
 	if (e) {
 		close(r->out);
 		errno = e;
