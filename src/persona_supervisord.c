@@ -22,14 +22,10 @@
 #include <unistd.h>
 
 static const char sv_usage[] =
-	"supervisord (tend " TEND_VERSION ") -- run a set of applications, as supervisord 4.2.5.\n\n"
-	"Usage: %s [options]\n\n"
-	"-c/--configuration FILENAME -- configuration file path (searches if not given)\n"
-	"-j/--pidfile FILENAME, -i/--identifier STR, -a/--minfds NUM, --minprocs NUM -- as the\n"
-	"    [supervisord] keys of the same names (the command line wins)\n"
-	"-h/--help, -v/--version -- this text / the supervisord version tend answers as\n"
-	"-n -s -k -t -u -m -d -l -y -z -e -q --profile_options -- accepted and ignored, as their\n"
-	"    [supervisord] keys are: tend runs in the foreground and logs to its console\n";
+	"supervisord (tend " TEND_VERSION "): supervisord 4.2.5's command line\n"
+	"Usage: %s [-c FILE] [-j PIDFILE] [-i ID] [-a MINFDS] [--minprocs N] [-h] [-v]\n"
+	"  (long names as supervisord's; -n -s -k -t -u -m -d -l -y -z -e -q --profile_options:\n"
+	"  accepted and ignored, as their [supervisord] keys)\n";
 
 static const char *const sv_longs[] = {
 	"help", "configuration=", "version", "nodaemon", "user=", "umask=", "directory=", "logfile=",

@@ -45,7 +45,7 @@ def test_command_line_answers_as_supervisord(link, tmp_path, args):
 
 def test_help_and_version(link, tmp_path):
     rc, out, err = answer(link, ["-h"], str(tmp_path))
-    assert (rc, err) == (0, "") and out.startswith("supervisord (tend ") and "-c/--configuration" in out
+    assert (rc, err) == (0, "") and out.startswith("supervisord (tend ") and "[-c FILE]" in out
     assert answer(link, ["--version"], str(tmp_path)) == (0, "4.2.5\n", "")
 
 
