@@ -106,6 +106,9 @@ struct program {
 	long long tail_bytes;
 	struct lifecycle lc;
 	const struct fcgi_socket *fcgi; /* [fcgi-program:x]: its pool's socket, fd 0 (fcgi.h); NULL for programs */
+	/* cgroup limits (memory.max bytes, pids.max, cpu.max quota in us per 100 ms): 0 unset, -1 max */
+	long long memory_max;
+	int pids_max, cpu_max;
 	/* where it was defined, for messages */
 	char *file;
 	int line;
@@ -146,6 +149,8 @@ struct config {
 	 * raises RLIMIT_NOFILE / RLIMIT_NPROC's soft limit (and the hard one if needed) to at
 	 * least this, as supervisord does; a failure is fatal there ("lower minfds..."). */
 	long long minfds, minprocs;
+	char *cgroup;             /* [supervisord] cgroup=: NULL (auto), "off" or an absolute path */
+	const char *cg_parent, *cg_why; /* --check: what cgroup_detect found */
 	struct arena *mem;        /* owns every string and vector of the config */
 };
 

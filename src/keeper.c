@@ -17,6 +17,7 @@
  * If a keeper is itself SIGKILLed, its processes are re-parented to tend; service.c
  * collects them as strays of that service and stops them before any restart. */
 #include "keeper.h"
+#include "cgroup.h"
 #include "proctree.h"
 #include "spawn.h"
 
@@ -100,6 +101,8 @@ static void kill_all(struct keeper *k)
 		n++;
 	}
 	n += signal_leftovers(k, SIGKILL);
+	if (k->k->cgroup) /* the whole tree at once; -1: tend says "cgroup.kill" */
+		n = cgroup_write(k->k->cgroup, "cgroup.kill", "1") < 0 ? n : -1;
 	send_msg(K_KILLING, n, NULL);
 }
 

@@ -7,6 +7,7 @@
  * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
  * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
 #include "service.h"
+#include "cgroup.h"
 #include "events.h"
 #include "fcgi.h"
 #include "keeper.h"
@@ -66,7 +67,7 @@ static bool exit_expected(const struct svc *s)
 
 bool svc_active(const struct svc *s)
 {
-	return s->keeper || s->strays.n;
+	return s->keeper || s->strays.n || s->cg_populated;
 }
 
 bool svc_owns(const struct svc *s, pid_t pid)
@@ -209,8 +210,11 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 		failed_start(t, s, s->spawnerr);
 		break;
 	case K_KILLING:
-		say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to %d processes", s->p->name,
-		    s->p->stopwaitsecs, m->a);
+		if (m->a < 0 && (s->killing = true)) /* the whole cgroup: nothing is left to stop politely */
+			say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: cgroup.kill", s->p->name, s->p->stopwaitsecs);
+		else
+			say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to %d processes", s->p->name,
+			    s->p->stopwaitsecs, m->a);
 		break;
 	}
 }
@@ -364,6 +368,10 @@ void svc_spawn(struct tend *t, struct svc *s)
 	struct keeper_spec spec;
 	char **env;
 	spawn_spec(t, s, &spec, &env);
+	if (cgroup_prepare(t, s) == 0) { /* the cgroup holds the tree: no subreaper walk */
+		spec.cgroup = s->cg;
+		spec.p.containment = false;
+	}
 	if (!waited) {
 		s->prev_state = s->state;
 		s->prev_start_wall = s->start_wall;
@@ -536,10 +544,20 @@ static void keeper_gone(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 		s->exited = true;
 		s->status = wstatus;
 	}
-	if (!clean) {
+	if (!clean)
 		say(t, V_WARN, "%s: keeper %d died (%s); stopping the processes it left", s->p->name, (int)pid, how);
+	if (s->cg)
+		cgroup_leftovers(t, s); /* whatever the run left is in its cgroup */
+	else if (!clean)
 		svc_adopt_strays(t, s);
-	}
+}
+
+/* The last process of the run has left its cgroup: unless the keeper is still there,
+ * the run is over (this, not the keeper's exit, releases a restart in cgroup mode). */
+void svc_cgroup_empty(struct tend *t, struct svc *s)
+{
+	if (!svc_active(s))
+		settle(t, s);
 }
 
 bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
@@ -588,4 +606,5 @@ void svc_release(struct tend *t, struct svc *s)
 	free(s->life.to);
 	s->life.to = NULL;
 	listener_free(s);
+	cgroup_remove(t, s);
 }

@@ -114,6 +114,9 @@ struct svc {
 	uint64_t dead_gen;
 	struct svc_life life;
 	struct lsn *lsn;    /* listener.c: an event listener's protocol state, NULL otherwise */
+	char *cg;           /* cgroup.c: its cgroup directory, NULL: the keeper contains it */
+	struct watch cg_ev; /* ... its cgroup.events (EPOLLPRI on change) */
+	bool cg_populated, cg_said;
 };
 
 void svc_spawn(struct tend *t, struct svc *s);
@@ -129,6 +132,7 @@ void svc_ready(struct tend *t, struct svc *s);                   /* readiness re
 void svc_start_failed(struct tend *t, struct svc *s, const char *why); /* not ready in time */
 void svc_restart(struct tend *t, struct svc *s, const char *why); /* stop the tree, start again */
 void svc_give_up(struct tend *t, struct svc *s, const char *why); /* a dependency wait failed: FATAL */
+void svc_cgroup_empty(struct tend *t, struct svc *s); /* cgroup.events: populated 0 */
 
 /* ready.c: a run's readiness sources. ready_prepare before the keeper is forked (the fd:N
  * pipe's write end, -1 if none), ready_begin after, ready_end when the run is over. */
