@@ -9,6 +9,8 @@
  * enable) the controller; elsewhere a service's limits are warned about, never ignored
  * silently. Nothing here changes a state: the state machine hears of emptiness only. */
 #include "cgroup.h"
+#include "intparse.h"
+#include "memfind.h"
 #include "service.h"
 #include "signame.h"
 
@@ -28,13 +30,26 @@
 
 enum { C_MEMORY = 1, C_PIDS = 2, C_CPU = 4 };
 static const char *const ctrl_names[] = {"memory", "pids", "cpu"};
-static const char *const limit_files[] = {"memory.max", "pids.max", "cpu.max"};
+const char *const cgroup_limit_files[3] = {"memory.max", "pids.max", "cpu.max"};
+#define limit_files cgroup_limit_files
+
+const char *cgroup_limit(const struct program *p, int i, char buf[32])
+{
+	long long v = i ? i == 1 ? p->pids_max : p->cpu_max : p->memory_max;
+	snprintf(buf, 32, v < 0 ? "max" : i == 2 ? "%lld 100000" : "%lld", v);
+	return v ? buf : NULL;
+}
+
+static int open_in(const char *dir, const char *file, int flags)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s%s%s", dir, file ? "/" : "", file ? file : "");
+	return open(path, flags | O_CLOEXEC);
+}
 
 int cgroup_write(const char *dir, const char *file, const char *val)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int fd = open_in(dir, file, O_WRONLY);
 	if (fd < 0)
 		return -1;
 	ssize_t n = write(fd, val, strlen(val));
@@ -47,9 +62,7 @@ int cgroup_write(const char *dir, const char *file, const char *val)
 /* DIR/FILE (FILE NULL: DIR is the path), up to LEN - 1 bytes, NUL-terminated. */
 static ssize_t read_text(const char *dir, const char *file, char *buf, size_t len)
 {
-	char path[PATH_MAX];
-	snprintf(path, sizeof path, "%s%s%s", dir, file ? "/" : "", file ? file : "");
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_in(dir, file, O_RDONLY);
 	size_t off = 0;
 	ssize_t n = 0;
 	if (fd < 0)
@@ -102,13 +115,18 @@ static int own_cgroup(char *buf, size_t len)
 		goto out;
 	rel[strcspn(rel, "\n")] = 0;
 	for (line = mi; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
-		char root[PATH_MAX], mnt[PATH_MAX], *dash = strstr(line, " - ");
-		if (!dash || strncmp(dash, " - cgroup2 ", 11) || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2)
+		char *f[5], *nl = strchr(line, '\n');
+		if (!mem_find(line, nl ? (size_t)(nl - line) : strlen(line), " - cgroup2 ", 11))
 			continue;
-		size_t n = strcmp(root, "/") ? strlen(root) : 0;
-		if (!strncmp(rel, root, n) && (!rel[n] || rel[n] == '/')) {
+		f[0] = line; /* no sscanf: it would bring all of scanf */
+		for (int i = 1; i < 5; i++)
+			f[i] = strchr(f[i - 1], ' ') + 1; /* before the dash: never NULL */
+		size_t n = f[4] - f[3] - 1, m = strcspn(f[4], " ");
+		if (n == 1) /* the mount's root is "/" */
+			n = 0;
+		if (!strncmp(rel, f[3], n) && (!rel[n] || rel[n] == '/')) {
 			const char *rest = strcmp(rel + n, "/") ? rel + n : "";
-			rc = snprintf(buf, len, "%s%s", mnt, rest) < (int)len ? 0 : -1;
+			rc = snprintf(buf, len, "%.*s%s", (int)m, f[4], rest) < (int)len ? 0 : -1;
 			break;
 		}
 	}
@@ -122,7 +140,7 @@ out:
 static bool alone_in(const char *dir)
 {
 	char procs[64], *nl;
-	return read_text(dir, "cgroup.procs", procs, sizeof procs) > 0 && atoi(procs) == getpid() &&
+	return read_text(dir, "cgroup.procs", procs, sizeof procs) > 0 && str_to_ll(procs, NULL, 10) == getpid() &&
 	       (nl = strchr(procs, '\n')) && !nl[1];
 }
 
@@ -136,7 +154,7 @@ const char *cgroup_detect(const struct config *c, char *buf, size_t len, const c
 	if (*mode == '/')
 		snprintf(buf, len, "%s", mode);
 	else if (strcmp(mode, "auto"))
-		return *why = "TEND_CGROUP is not auto, off or an absolute path", NULL;
+		return *why = "TEND_CGROUP: not auto, off or a path", NULL;
 	else if (own_cgroup(buf, len) < 0)
 		return *why = "no cgroup v2 hierarchy holds tend", NULL;
 	if ((*why = unusable(buf)))
@@ -176,8 +194,6 @@ static void enable_controllers(struct tend *t, unsigned want)
 			rc = cgroup_write(t->cg_parent, "cgroup.subtree_control", plus);
 		if (rc == 0)
 			t->cg_ctrl |= 1u << i;
-		else
-			say(t, V_WARN, "%s/cgroup.subtree_control: cannot enable %s: %s", t->cg_parent, ctrl_names[i], strerror(errno));
 	}
 }
 
@@ -199,8 +215,12 @@ void cgroup_init(struct tend *t)
 		want |= limits_of(&t->cfg->progs[i]);
 	if (want)
 		enable_controllers(t, want);
-	say(t, V_INFO, "containment: cgroup v2 under %s (controllers:%s%s%s)", parent, t->cg_ctrl & C_MEMORY ? " memory" : "",
-	    t->cg_ctrl & C_PIDS ? " pids" : "", t->cg_ctrl & C_CPU ? " cpu" : "");
+	say(t, V_INFO, "containment: cgroup v2 under %s", parent);
+}
+
+static void cg_warn(struct tend *t, struct svc *s, const char *what)
+{
+	say(t, V_WARN, "%s: %s/%s: %s", s->p->name, s->cg, what, strerror(errno));
 }
 
 static bool populated(const struct svc *s)
@@ -208,7 +228,7 @@ static bool populated(const struct svc *s)
 	char buf[128];
 	ssize_t n = pread(s->cg_ev.fd, buf, sizeof buf - 1, 0);
 	buf[n > 0 ? n : 0] = 0;
-	return strstr(buf, "populated 1") != NULL;
+	return !strncmp(buf, "populated 1", 11); /* its first line */
 }
 
 static void on_events(struct tend *t, struct watch *w, uint32_t events)
@@ -226,17 +246,15 @@ static void on_events(struct tend *t, struct watch *w, uint32_t events)
 static void write_limits(struct tend *t, struct svc *s, bool first)
 {
 	const struct program *p = s->p;
-	long long v[3] = {p->memory_max, p->pids_max, p->cpu_max};
 	for (int i = 0; i < 3; i++) {
-		char val[48] = "max";
-		if (v[i] > 0)
-			snprintf(val, sizeof val, i == 2 ? "%lld 100000" : "%lld", v[i]);
+		char buf[32];
+		const char *val = cgroup_limit(p, i, buf);
 		if (!(t->cg_ctrl & (1u << i))) {
-			if (first && v[i] > 0)
-				say(t, V_WARN, "%s: %s=%s not applied: the %s controller is not enabled in %s/cgroup.subtree_control",
-				    p->name, limit_files[i], val, ctrl_names[i], t->cg_parent);
-		} else if (cgroup_write(s->cg, limit_files[i], val) < 0) {
-			say(t, V_WARN, "%s: %s/%s: %s", p->name, s->cg, limit_files[i], strerror(errno));
+			if (first && val && *val != 'm')
+				say(t, V_WARN, "%s: %s=%s not applied: no %s controller for %s", p->name, limit_files[i], val,
+				    ctrl_names[i], t->cg_parent);
+		} else if (cgroup_write(s->cg, limit_files[i], val ? val : "max") < 0) {
+			cg_warn(t, s, limit_files[i]);
 		}
 	}
 }
@@ -256,10 +274,8 @@ static int make_cgroup(struct tend *t, struct svc *s)
 		return -1;
 	}
 	say(t, V_INFO, "%s: contained by cgroup %s", s->p->name, s->cg);
-	if ((s->cg_populated = populated(s))) {
-		say(t, V_WARN, "%s: %s still holds processes (of an earlier tend?): cgroup.kill", s->p->name, s->cg);
+	if ((s->cg_populated = populated(s))) /* an earlier tend's? */
 		cgroup_kill(t, s);
-	}
 	return 0;
 }
 
@@ -270,7 +286,7 @@ int cgroup_prepare(struct tend *t, struct svc *s)
 	if (!t->cg_parent || !s->p->containment) {
 		cgroup_remove(t, s); /* a reload turned containment off */
 		if (first && limits_of(s->p))
-			say(t, V_WARN, "%s: memory_max, pids_max, cpu_max not applied: no cgroup (%s)", s->p->name,
+			say(t, V_WARN, "%s: limits not applied: no cgroup (%s)", s->p->name,
 			    t->cg_parent ? "containment=false" : t->cg_why);
 		return -1;
 	}
@@ -286,7 +302,7 @@ int cgroup_pids(const struct svc *s, struct pidset *out)
 	if (!s->cg || read_text(s->cg, "cgroup.procs", buf, sizeof buf) < 0)
 		return -1;
 	for (char *p = buf; *p; p += strcspn(p, "\n"), p += *p == '\n') {
-		pid_t pid = (pid_t)atoi(p); /* 0: a process outside tend's pid namespace */
+		pid_t pid = (pid_t)str_to_ll(p, NULL, 10); /* 0: a process outside tend's pid namespace */
 		if (pid > 0 && !pidset_has(out, pid))
 			pidset_add(out, pid);
 	}
@@ -296,7 +312,7 @@ int cgroup_pids(const struct svc *s, struct pidset *out)
 void cgroup_kill(struct tend *t, struct svc *s)
 {
 	if (s->cg && cgroup_write(s->cg, "cgroup.kill", "1") < 0)
-		say(t, V_WARN, "%s: %s/cgroup.kill: %s", s->p->name, s->cg, strerror(errno));
+		cg_warn(t, s, "cgroup.kill");
 }
 
 void cgroup_leftovers(struct tend *t, struct svc *s)
@@ -318,11 +334,11 @@ void cgroup_leftovers(struct tend *t, struct svc *s)
 
 int cgroup_usage(const struct svc *s, unsigned long long *cpu_usec, long long *mem_bytes)
 {
-	char buf[512], *u;
-	if (!s->cg || read_text(s->cg, "cpu.stat", buf, sizeof buf) < 0 || !(u = strstr(buf, "usage_usec ")))
-		return -1;
-	*cpu_usec = (unsigned long long)atoll(u + 11);
-	*mem_bytes = read_text(s->cg, "memory.current", buf, sizeof buf) > 0 ? atoll(buf) : -1;
+	char buf[512];
+	if (!s->cg || read_text(s->cg, "cpu.stat", buf, sizeof buf) < 0 || strncmp(buf, "usage_usec ", 11))
+		return -1; /* its first line */
+	*cpu_usec = (unsigned long long)str_to_ll(buf + 11, NULL, 10);
+	*mem_bytes = read_text(s->cg, "memory.current", buf, sizeof buf) > 0 ? str_to_ll(buf, NULL, 10) : -1;
 	return 0;
 }
 

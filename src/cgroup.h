@@ -15,6 +15,10 @@ struct svc;
 const char *cgroup_detect(const struct config *c, char *buf, size_t len, const char **why, bool start);
 /* NAME as a cgroup directory under PARENT ("%XX" for every byte but [A-Za-z0-9_:@+=,-]). */
 int cgroup_leaf(char *buf, size_t len, const char *parent, const char *name);
+/* Limit I (0 memory.max, 1 pids.max, 2 cpu.max) of P as that file takes it, in BUF; NULL:
+ * unset. */
+const char *cgroup_limit(const struct program *p, int i, char buf[32]);
+extern const char *const cgroup_limit_files[3];
 /* Start-up: detect, enable the controllers the limits need, say which mechanism (-v). */
 void cgroup_init(struct tend *t);
 /* Before a spawn: the service's cgroup made (or reused) and its limits written; 0 with

@@ -87,17 +87,17 @@ static int parse_exitcodes(const char *v, unsigned char *bits)
 	}
 }
 
-/* A decimal up to CAP with up to SCALE's digits after the point, times SCALE (10^k); -1:
+/* A decimal up to 10^6 with up to SCALE's digits after the point, times SCALE (10^k); -1:
  * not one; *end: what follows (a digit if it was too large). */
-static long long parse_fixed(const char *v, long long scale, long long cap, const char **end)
+static long long parse_fixed(const char *v, long long scale, const char **end)
 {
 	long long n = 0, f = scale;
 	if (!isdigit((unsigned char)*v))
 		return -1;
-	for (; isdigit((unsigned char)*v) && n <= cap; v++)
+	for (; isdigit((unsigned char)*v) && n <= 100000; v++)
 		n = n * 10 + *v - '0';
 	n *= scale;
-	if (*v == '.' && scale > 1)
+	if (*v == '.')
 		for (v++; isdigit((unsigned char)*v) && f > 1; v++)
 			f /= 10, n += f * (*v - '0');
 	*end = v;
@@ -110,22 +110,21 @@ static int parse_limit(const char *v, int kind, long long *out)
 {
 	const char *end;
 	long long n;
+	if (!*v)
+		return -1;
 	if (!strcasecmp(v, "max"))
 		return *out = -1, 0;
 	if (kind == V_PIDS_MAX)
 		return parse_int(v, 1, INT_MAX, out);
 	if (kind == V_CPU_MAX) {
-		n = parse_fixed(v, *v && v[strlen(v) - 1] == '%' ? 1000 : 100000, 100000, &end);
+		n = parse_fixed(v, v[strlen(v) - 1] == '%' ? 1000 : 100000, &end);
 		return n < 1000 || n > INT_MAX || (*end && strcmp(end, "%")) || (*end == '%') != (v[strlen(v) - 1] == '%') ? -1 : (*out = n, 0);
 	}
-	if ((n = parse_fixed(v, 1, 1LL << 50, &end)) <= 0)
-		return -1;
-	const char *units = "kmg", *u = *end ? strchr(units, *end | 32) : NULL;
-	int shift = u ? 10 * (int)(u - units + 1) : 0;
-	if ((*end && (!u || (end[1] && (end[1] | 32) != 'b') || (end[1] && end[2]))) || n > (LLONG_MAX >> 2 >> shift))
-		return -1;
-	*out = n << shift;
-	return 0;
+	char kb[40]; /* K, M, G: byte_size's KB, MB, GB */
+	size_t len = strlen(v);
+	if (len && len < 32 && strchr("kKmMgG", v[len - 1]))
+		v = (snprintf(kb, sizeof kb, "%sB", v), kb);
+	return parse_bytes(v, out) || *out <= 0 ? -1 : 0;
 }
 
 static int parse_umask(const char *v, int *out)

@@ -145,11 +145,10 @@ static void print_containment(FILE *f, const struct config *c, const struct prog
 		fprintf(f, "  %-13scgroup %s%s\n", "containment", leaf, c->cg_why ? " or keeper (auto)" : "");
 	else
 		fprintf(f, "  %-13skeeper\n", "containment");
-	static const char *const file[] = {"memory.max", "pids.max", "cpu.max"};
-	long long v[3] = {p->memory_max, p->pids_max, p->cpu_max};
+	char buf[32];
 	for (int i = 0; i < 3; i++)
-		if (v[i])
-			fprintf(f, v[i] < 0 ? "  %-13smax\n" : i == 2 ? "  %-13s%lld 100000\n" : "  %-13s%lld\n", file[i], v[i]);
+		if (cgroup_limit(p, i, buf))
+			fprintf(f, "  %-13s%s\n", cgroup_limit_files[i], buf);
 }
 
 static void print_program(FILE *f, const struct config *c, const struct program *p, const struct program *prev)

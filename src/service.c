@@ -556,22 +556,21 @@ static void keeper_gone(struct tend *t, struct svc *s, pid_t pid, int wstatus)
  * the run is over (this, not the keeper's exit, releases a restart in cgroup mode). */
 void svc_cgroup_empty(struct tend *t, struct svc *s)
 {
-	if (!svc_active(s))
-		settle(t, s);
+	svc_reap(t, s, 0, 0);
 }
 
 bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 {
-	if (pid == s->keeper) {
+	if (pid && pid == s->keeper) {
 		keeper_gone(t, s, pid, wstatus);
 		if (s->keeper) /* started again as a forked keeper */
 			return true;
 	} else if (pidset_has(&s->strays, pid)) {
 		pidset_del(&s->strays, pid);
 		svc_refresh_strays(t, s); /* its children, if any, are ours now */
-	} else {
+	} else if (pid) {
 		return false;
-	}
+	} /* pid 0: the cgroup emptied (svc_cgroup_empty) */
 	if (!svc_active(s))
 		settle(t, s);
 	return true;
