@@ -30,15 +30,6 @@
 
 enum { C_MEMORY = 1, C_PIDS = 2, C_CPU = 4 };
 static const char *const ctrl_names[] = {"memory", "pids", "cpu"};
-const char *const cgroup_limit_files[3] = {"memory.max", "pids.max", "cpu.max"};
-#define limit_files cgroup_limit_files
-
-const char *cgroup_limit(const struct program *p, int i, char buf[32])
-{
-	long long v = i ? i == 1 ? p->pids_max : p->cpu_max : p->memory_max;
-	snprintf(buf, 32, v < 0 ? "max" : i == 2 ? "%lld 100000" : "%lld", v);
-	return v ? buf : NULL;
-}
 
 static int open_in(const char *dir, const char *file, int flags)
 {
@@ -165,13 +156,6 @@ const char *cgroup_detect(const struct config *c, char *buf, size_t len, const c
 	return buf;
 }
 
-int cgroup_leaf(char *buf, size_t len, const char *parent, const char *name)
-{
-	size_t n = (size_t)snprintf(buf, len, "%s/", parent);
-	for (const unsigned char *p = (const unsigned char *)name; *p && n + 20 < len; p++)
-		n += (size_t)snprintf(buf + n, len - n, strchr("_:@+=,-", *p) || (unsigned)((*p | 32) - 'a') < 26 || (unsigned)(*p - '0') < 10 ? "%c" : "%%%02X", *p);
-	return n + 20 < len ? 0 : -1; /* room for "/cgroup.events" */
-}
 
 /* The controllers the limits need, enabled in PARENT's subtree_control where available.
  * A cgroup with processes cannot delegate controllers ("no internal processes"): when
@@ -251,10 +235,10 @@ static void write_limits(struct tend *t, struct svc *s, bool first)
 		const char *val = cgroup_limit(p, i, buf);
 		if (!(t->cg_ctrl & (1u << i))) {
 			if (first && val && *val != 'm')
-				say(t, V_WARN, "%s: %s=%s not applied: no %s controller for %s", p->name, limit_files[i], val,
+				say(t, V_WARN, "%s: %s=%s not applied: no %s controller for %s", p->name, cgroup_limit_files[i], val,
 				    ctrl_names[i], t->cg_parent);
-		} else if (cgroup_write(s->cg, limit_files[i], val ? val : "max") < 0) {
-			cg_warn(t, s, limit_files[i]);
+		} else if (cgroup_write(s->cg, cgroup_limit_files[i], val ? val : "max") < 0) {
+			cg_warn(t, s, cgroup_limit_files[i]);
 		}
 	}
 }

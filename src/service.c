@@ -5,7 +5,8 @@
  * exactly 4 times and nothing is ever "promoted" and then taken back. Nothing is
  * restarted until every process of the previous run is reaped: the keeper's, or, when
  * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
- * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
+ * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. In cgroup
+ * mode (cgroup.c) "every process reaped" is the cgroup's "populated 0" (svc_cgroup_empty). */
 #include "service.h"
 #include "cgroup.h"
 #include "events.h"
