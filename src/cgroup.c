@@ -28,7 +28,6 @@
 
 #define CGROUP2_MAGIC 0x63677270
 
-enum { C_MEMORY = 1, C_PIDS = 2, C_CPU = 4 };
 static const char *const ctrl_names[] = {"memory", "pids", "cpu"};
 
 static int open_in(const char *dir, const char *file, int flags)
@@ -183,7 +182,10 @@ static void enable_controllers(struct tend *t, unsigned want)
 
 static unsigned limits_of(const struct program *p)
 {
-	return (p->memory_max > 0 ? C_MEMORY : 0) | (p->pids_max > 0 ? C_PIDS : 0) | (p->cpu_max > 0 ? C_CPU : 0);
+	unsigned m = 0;
+	for (int i = 0; i < 3; i++)
+		m |= p->limit[i] > 0 ? 1u << i : 0;
+	return m;
 }
 
 void cgroup_init(struct tend *t)

@@ -17,7 +17,7 @@ const char *const cgroup_limit_files[3] = {"memory.max", "pids.max", "cpu.max"};
 
 const char *cgroup_limit(const struct program *p, int i, char buf[32])
 {
-	long long v = i ? i == 1 ? p->pids_max : p->cpu_max : p->memory_max;
+	long long v = p->limit[i];
 	snprintf(buf, 32, v < 0 ? "max" : i == 2 ? "%lld 100000" : "%lld", v);
 	return v ? buf : NULL;
 }

@@ -106,9 +106,9 @@ struct program {
 	long long tail_bytes;
 	struct lifecycle lc;
 	const struct fcgi_socket *fcgi; /* [fcgi-program:x]: its pool's socket, fd 0 (fcgi.h); NULL for programs */
-	/* cgroup limits (memory.max bytes, pids.max, cpu.max quota in us per 100 ms): 0 unset, -1 max */
-	long long memory_max;
-	int pids_max, cpu_max;
+	/* memory_max= (memory.max, bytes), pids_max= (pids.max), cpu_max= (cpu.max: quota in us
+	 * per 100 ms), in the order of cgroup_limit_files: 0 unset, -1 max */
+	long long limit[3];
 	/* where it was defined, for messages */
 	char *file;
 	int line;

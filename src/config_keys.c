@@ -313,10 +313,7 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 	case V_CPU_MAX:
 		if (parse_limit(v, k->kind, &n))
 			return 1;
-		if (k->kind == V_MEMORY_MAX)
-			p->memory_max = n;
-		else
-			*(k->kind == V_PIDS_MAX ? &p->pids_max : &p->cpu_max) = (int)n;
+		p->limit[k->kind - V_MEMORY_MAX] = n;
 		return 0;
 	case V_STR:
 		*(char **)(base + k->off) = *v ? arena_strdup(kc->mem, v) : NULL; /* empty: as if unset */

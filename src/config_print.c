@@ -349,7 +349,7 @@ bool program_equal(const struct program *a, const struct program *b)
 	       str_equal(a->directory, b->directory) && a->umask == b->umask && env_equal(a->env, b->env) &&
 	       a->redirect_stderr == b->redirect_stderr && log_equal(&a->out, &b->out) && log_equal(&a->err, &b->err) &&
 	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes &&
-	       a->memory_max == b->memory_max && a->pids_max == b->pids_max && a->cpu_max == b->cpu_max &&
+	       !memcmp(a->limit, b->limit, sizeof a->limit) &&
 	       a->out_events == b->out_events && a->err_events == b->err_events && a->out_capture == b->out_capture &&
 	       a->err_capture == b->err_capture && !a->listener == !b->listener &&
 	       (!a->listener || !memcmp(a->listener, b->listener, sizeof *a->listener)) && lifecycle_equal(&a->lc, &b->lc) && fcgi_equal(a->fcgi, b->fcgi);

@@ -6,17 +6,17 @@
 
 #include "../../src/cgroup.h"
 
-static void limits_of(const char *keys, long long mem, int pids, int cpu, int srcline)
+static void limits_of(const char *keys, long long mem, long long pids, long long cpu, int srcline)
 {
 	char text[512];
 	struct config c;
 	snprintf(text, sizeof text, "[program:x]\ncommand=x\n%s", keys);
 	if (load_ok(text, &c, 1, srcline))
 		return;
-	if (c.progs[0].memory_max != mem || c.progs[0].pids_max != pids || c.progs[0].cpu_max != cpu) {
+	if (c.progs[0].limit[0] != mem || c.progs[0].limit[1] != pids || c.progs[0].limit[2] != cpu) {
 		failed++;
-		fprintf(stderr, "%s:%d: %s: got %lld %d %d\n", __FILE__, srcline, keys, c.progs[0].memory_max,
-			c.progs[0].pids_max, c.progs[0].cpu_max);
+		fprintf(stderr, "%s:%d: %s: got %lld %lld %lld\n", __FILE__, srcline, keys, c.progs[0].limit[0],
+			c.progs[0].limit[1], c.progs[0].limit[2]);
 	} else {
 		passed++;
 	}
@@ -94,12 +94,12 @@ static void test_leaf_names(void)
 
 static void test_limit_text(void)
 {
-	struct program p = {.memory_max = 1024, .pids_max = -1, .cpu_max = 150000};
+	struct program p = {.limit = {1024, -1, 150000}};
 	char buf[32];
 	CHECK_STR(cgroup_limit(&p, 0, buf), "1024");
 	CHECK_STR(cgroup_limit(&p, 1, buf), "max");
 	CHECK_STR(cgroup_limit(&p, 2, buf), "150000 100000");
-	p.memory_max = 0;
+	p.limit[0] = 0;
 	CHECK(cgroup_limit(&p, 0, buf) == NULL);
 	CHECK_STR(cgroup_limit_files[2], "cpu.max");
 }
