@@ -323,3 +323,22 @@ def test_killed_keeper_leftovers_are_stopped_through_the_cgroup(cgroot, sup):
     empty = index_of(ev, r"k: cgroup empty \(populated 0\)$")
     index_of(ev, r"k: \w+ -> STARTING", empty)
     assert t.stop() == 0
+
+
+def test_auto_takes_a_cgroup_tend_has_to_itself(cgroot, procs, tmp_path):
+    """As in a container: tend starts alone in its cgroup (here: a shell moves itself into
+    the temporary cgroup and execs tend), so auto mode puts the services below it."""
+    conf = write_conf(tmp_path / "auto.conf", "[program:x]\ncommand=sleep 1000\nstartsecs=0\n")
+    env = dict(os.environ)
+    env.pop("TEND_CGROUP", None)
+    r = procs.start(["sh", "-c", 'echo $$ > "$1/cgroup.procs" && exec "$2" -v -c "$3"', "sh", cgroot, TEND, conf],
+                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cg = os.path.join(cgroot, "x")
+    wait_for(lambda: os.path.isdir(cg) and pids_in(cg), 10, what="x in %s" % cg)
+    here = pids_in(cgroot)  # tend and the keeper it forked; the service is below, in x
+    assert r.p.pid in here and all((proc_stat(p) or {}).get("comm") == "keep:x" for p in here if p != r.p.pid), here
+    os.kill(r.p.pid, signal.SIGTERM)
+    out, err = r.p.communicate(timeout=15 * SLOW)
+    assert r.p.returncode == 0, err
+    assert "[tend] containment: cgroup v2 under %s\n" % cgroot in err.decode(), err
+    assert not os.path.exists(cg)
