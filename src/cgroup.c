@@ -4,7 +4,7 @@
  * cgroup before exec (spawn.c), so nothing it forks can leave it. The keeper then needs
  * no subreaper walk: a stop ends with one write of "1" to cgroup.kill, and the run is over
  * when cgroup.events says "populated 0" (watched in the loop: kernfs raises EPOLLPRI on
- * change), which is what releases the restart (svc_cgroup_empty). Limits go to
+ * change), which is what releases the restart (svc_reap with pid 0). Limits go to
  * memory.max, pids.max and cpu.max where PARENT's cgroup.subtree_control has (or tend can
  * enable) the controller; elsewhere a service's limits are warned about, never ignored
  * silently. Nothing here changes a state: the state machine hears of emptiness only. */
@@ -224,7 +224,7 @@ static void on_events(struct tend *t, struct watch *w, uint32_t events)
 	bool was = s->cg_populated;
 	if (!(s->cg_populated = populated(s)) && was) {
 		say(t, V_INFO, "%s: cgroup empty (populated 0)", s->p->name);
-		svc_cgroup_empty(t, s);
+		svc_reap(t, s, 0, 0); /* the run is over unless its keeper is still there */
 	}
 }
 

@@ -6,7 +6,7 @@
  * restarted until every process of the previous run is reaped: the keeper's, or, when
  * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
  * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. In cgroup
- * mode (cgroup.c) "every process reaped" is the cgroup's "populated 0" (svc_cgroup_empty). */
+ * mode (cgroup.c) "every process reaped" is the cgroup's "populated 0" (svc_reap with pid 0). */
 #include "service.h"
 #include "cgroup.h"
 #include "events.h"
@@ -553,13 +553,6 @@ static void keeper_gone(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 		svc_adopt_strays(t, s);
 }
 
-/* The last process of the run has left its cgroup: unless the keeper is still there,
- * the run is over (this, not the keeper's exit, releases a restart in cgroup mode). */
-void svc_cgroup_empty(struct tend *t, struct svc *s)
-{
-	svc_reap(t, s, 0, 0);
-}
-
 bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 {
 	if (pid && pid == s->keeper) {
@@ -571,7 +564,7 @@ bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 		svc_refresh_strays(t, s); /* its children, if any, are ours now */
 	} else if (pid) {
 		return false;
-	} /* pid 0: the cgroup emptied (svc_cgroup_empty) */
+	} /* pid 0: its cgroup emptied (cgroup.c) */
 	if (!svc_active(s))
 		settle(t, s);
 	return true;

@@ -122,7 +122,7 @@ struct svc {
 void svc_spawn(struct tend *t, struct svc *s);
 void svc_stop(struct tend *t, struct svc *s);
 bool svc_active(const struct svc *s); /* has processes or is about to */
-bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus);
+bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus); /* pid 0: its cgroup emptied */
 bool svc_owns(const struct svc *s, pid_t pid); /* its keeper or one of its strays */
 void svc_set_program(struct tend *t, struct svc *s, const struct program *p);
 void svc_release(struct tend *t, struct svc *s); /* timers and memory, before freeing s */
@@ -132,7 +132,6 @@ void svc_ready(struct tend *t, struct svc *s);                   /* readiness re
 void svc_start_failed(struct tend *t, struct svc *s, const char *why); /* not ready in time */
 void svc_restart(struct tend *t, struct svc *s, const char *why); /* stop the tree, start again */
 void svc_give_up(struct tend *t, struct svc *s, const char *why); /* a dependency wait failed: FATAL */
-void svc_cgroup_empty(struct tend *t, struct svc *s); /* cgroup.events: populated 0 */
 
 /* ready.c: a run's readiness sources. ready_prepare before the keeper is forked (the fd:N
  * pipe's write end, -1 if none), ready_begin after, ready_end when the run is over. */
