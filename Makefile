@@ -50,7 +50,7 @@ FUZZ_SECONDS ?= 60
 # the config loader and what it uses, nothing of the supervisor
 FUZZ_SRC := src/stop_budget.c src/arena.c src/event_names.c src/config.c src/config_fcgi.c src/config_keys.c src/config_lifecycle.c src/config_listener.c src/config_print.c src/config_program.c \
             src/config_resolve.c src/config_sections.c src/duration.c src/envlist.c src/expand.c src/ini.c \
-            src/intparse.c src/memfind.c src/pathglob.c src/pathname.c src/regex.c src/signame.c
+            src/intparse.c src/memfind.c src/pathglob.c src/pathname.c src/regex.c src/signame.c src/cgroup_name.c
 # the control plane's codecs: pure code, nothing of the supervisor
 FUZZ_HTTP_SRC   := src/buf.c src/http.c src/sha1.c
 # what services send: sd_notify datagrams; what their output is matched with (ready=log:)

@@ -106,6 +106,9 @@ struct program {
 	long long tail_bytes;
 	struct lifecycle lc;
 	const struct fcgi_socket *fcgi; /* [fcgi-program:x]: its pool's socket, fd 0 (fcgi.h); NULL for programs */
+	/* memory_max= (memory.max, bytes), pids_max= (pids.max), cpu_max= (cpu.max: quota in us
+	 * per 100 ms), in the order of cgroup_limit_files: 0 unset, -1 max */
+	long long limit[3];
 	/* where it was defined, for messages */
 	char *file;
 	int line;
@@ -152,6 +155,8 @@ struct config {
 	/* tend extensions [supervisord] log_format= and log_timestamps= (LOG_FORMAT, LOG_STAMPS):
 	 * the console's format (docs/logging.md); 0 when not given, else LOG_CHOICE_OFF/ON */
 	unsigned char log[2];
+	char *cgroup;             /* [supervisord] cgroup=: NULL (auto), "off" or an absolute path */
+	const char *cg_parent, *cg_why; /* --check: what cgroup_detect found */
 	struct arena *mem;        /* owns every string and vector of the config */
 };
 

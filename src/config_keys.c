@@ -87,6 +87,46 @@ static int parse_exitcodes(const char *v, unsigned char *bits)
 	}
 }
 
+/* A decimal up to 10^6 with up to SCALE's digits after the point, times SCALE (10^k); -1:
+ * not one; *end: what follows (a digit if it was too large). */
+static long long parse_fixed(const char *v, long long scale, const char **end)
+{
+	long long n = 0, f = scale;
+	if (!isdigit((unsigned char)*v))
+		return -1;
+	for (; isdigit((unsigned char)*v) && n <= 100000; v++)
+		n = n * 10 + *v - '0';
+	n *= scale;
+	if (*v == '.')
+		for (v++; isdigit((unsigned char)*v) && f > 1; v++)
+			f /= 10, n += f * (*v - '0');
+	*end = v;
+	return n;
+}
+
+/* memory_max: bytes with K, M, G (or KB, MB, GB); pids_max: a count; cpu_max: CPUs (0.5)
+ * or a share (50%) as microseconds per 100 ms, 1 ms at least; each also "max" (-1). */
+static int parse_limit(const char *v, int kind, long long *out)
+{
+	const char *end;
+	long long n;
+	if (!*v)
+		return -1;
+	if (!strcasecmp(v, "max"))
+		return *out = -1, 0;
+	if (kind == V_PIDS_MAX)
+		return parse_int(v, 1, INT_MAX, out);
+	if (kind == V_CPU_MAX) {
+		n = parse_fixed(v, v[strlen(v) - 1] == '%' ? 1000 : 100000, &end);
+		return n < 1000 || n > INT_MAX || (*end && strcmp(end, "%")) || (*end == '%') != (v[strlen(v) - 1] == '%') ? -1 : (*out = n, 0);
+	}
+	char kb[40]; /* K, M, G: byte_size's KB, MB, GB */
+	size_t len = strlen(v);
+	if (len && len < 32 && strchr("kKmMgG", v[len - 1]))
+		v = (snprintf(kb, sizeof kb, "%sB", v), kb);
+	return parse_bytes(v, out) || *out <= 0 ? -1 : 0;
+}
+
 static int parse_umask(const char *v, int *out)
 {
 	char *end;
@@ -170,6 +210,9 @@ static const struct keydef program_keys[] = {
 	{"containment", F(containment), V_BOOL},
 	{"shutdown_on", 0, V_SHUTDOWN_ON},
 	{"tail_bytes", 0, V_TAIL_BYTES},
+	{"memory_max", 0, V_MEMORY_MAX},
+	{"pids_max", 0, V_PIDS_MAX},
+	{"cpu_max", 0, V_CPU_MAX},
 	{"ready", 0, V_LIFECYCLE},
 	{"ready_timeout", 0, V_LIFECYCLE},
 	{"ready_interval", 0, V_LIFECYCLE},
@@ -221,6 +264,9 @@ const char *key_expect(const struct keydef *k)
 		[V_BYTES] = "a size such as 50MB, 1024KB or 0",
 		[V_SHUTDOWN_ON] = "exit, fatal or never",
 		[V_TAIL_BYTES] = "a size up to 64MB such as 1MB, 64KB or 0",
+		[V_MEMORY_MAX] = "a size such as 512M, 2G or max",
+		[V_PIDS_MAX] = "a positive integer or max",
+		[V_CPU_MAX] = "CPUs such as 0.5 or 2, a share such as 50%, or max",
 	};
 	return k->kind < sizeof expect / sizeof *expect ? expect[k->kind] : NULL;
 }
@@ -261,6 +307,13 @@ int apply_program_key(struct program *p, const struct keydef *k, const char *v, 
 		if (parse_bytes(v, &n) || n > TAIL_BYTES_MAX)
 			return 1;
 		p->tail_bytes = n;
+		return 0;
+	case V_MEMORY_MAX:
+	case V_PIDS_MAX:
+	case V_CPU_MAX:
+		if (parse_limit(v, k->kind, &n))
+			return 1;
+		p->limit[k->kind - V_MEMORY_MAX] = n;
 		return 0;
 	case V_STR:
 		*(char **)(base + k->off) = *v ? arena_strdup(kc->mem, v) : NULL; /* empty: as if unset */

@@ -22,6 +22,7 @@ enum vkind {
 	V_EARLY,   /* read before the others: numprocs, numprocs_start, process_name, environment */
 	V_COMMAND, V_BOOL, V_INT, V_COUNT, V_STR, V_AUTORESTART, V_EXITCODES, V_SIGNAL,
 	V_UMASK, V_LOGFILE, V_BYTES, V_SHUTDOWN_ON, V_TAIL_BYTES,
+	V_MEMORY_MAX, V_PIDS_MAX, V_CPU_MAX, /* cgroup limits (cgroup.c) */
 	V_LIFECYCLE, /* tend's lifecycle keys: config_lifecycle.c */
 	V_FCGI,      /* [fcgi-program:x]'s socket keys, read before the instances (config_fcgi.c) */
 };

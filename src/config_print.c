@@ -1,6 +1,8 @@
 /* config_print.c — `tend --check` output and the "same settings?" test used on SIGHUP. */
 #include "config.h"
+#include "cgroup.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +136,22 @@ static void print_socket(FILE *f, const struct fcgi_socket *s)
 	fputs(")\n", f);
 }
 
+/* The mechanism (cgroup_detect's answer in c->cg_parent) and the cgroup limits. */
+static void print_containment(FILE *f, const struct config *c, const struct program *p)
+{
+	char leaf[PATH_MAX];
+	if (!p->containment)
+		fprintf(f, "  %-13sfalse\n", "containment");
+	else if (c->cg_parent && !cgroup_leaf(leaf, sizeof leaf, c->cg_parent, p->name))
+		fprintf(f, "  %-13scgroup %s%s\n", "containment", leaf, c->cg_why ? " or keeper (auto)" : "");
+	else
+		fprintf(f, "  %-13skeeper\n", "containment");
+	char buf[32];
+	for (int i = 0; i < 3; i++)
+		if (cgroup_limit(p, i, buf))
+			fprintf(f, "  %-13s%s\n", cgroup_limit_files[i], buf);
+}
+
 static void print_program(FILE *f, const struct config *c, const struct program *p, const struct program *prev)
 {
 	static const char *const restart[] = {"false", "unexpected", "true"};
@@ -175,7 +193,7 @@ static void print_program(FILE *f, const struct config *c, const struct program 
 		fprintf(f, "  %-13sredirected to stdout\n", "stderr");
 	else
 		print_log(f, "stderr", &p->err);
-	fprintf(f, "  %-13s%s\n", "containment", p->containment ? "true" : "false");
+	print_containment(f, c, p);
 	fprintf(f, "  %-13s%s\n", "shutdown_on", shutdown[p->shutdown_on]);
 	fprintf(f, "  %-13s%lld\n", "tail_bytes", p->tail_bytes);
 	if (p->out_events || p->err_events || p->out_capture || p->err_capture)
@@ -241,6 +259,11 @@ void config_print(const struct config *c, FILE *f)
 		fputc('\n', f);
 	}
 	fprintf(f, "# minfds: %lld, minprocs: %lld\n", c->minfds, c->minprocs);
+	if (c->cg_parent)
+		fprintf(f, "# containment: cgroup v2 under %s%s\n", c->cg_parent,
+			c->cg_why ? " if tend runs alone in that cgroup, else keeper (auto)" : "");
+	else if (c->cg_why)
+		fprintf(f, "# containment: keeper (%s)\n", c->cg_why);
 	print_ctl(f, c);
 	if (c->nprogs) {
 		char why[512];
@@ -333,6 +356,7 @@ bool program_equal(const struct program *a, const struct program *b)
 	       str_equal(a->directory, b->directory) && a->umask == b->umask && env_equal(a->env, b->env) &&
 	       a->redirect_stderr == b->redirect_stderr && log_equal(&a->out, &b->out) && log_equal(&a->err, &b->err) &&
 	       a->containment == b->containment && a->shutdown_on == b->shutdown_on && a->tail_bytes == b->tail_bytes &&
+	       !memcmp(a->limit, b->limit, sizeof a->limit) &&
 	       a->out_events == b->out_events && a->err_events == b->err_events && a->out_capture == b->out_capture &&
 	       a->err_capture == b->err_capture && !a->listener == !b->listener &&
 	       (!a->listener || !memcmp(a->listener, b->listener, sizeof *a->listener)) && lifecycle_equal(&a->lc, &b->lc) && fcgi_equal(a->fcgi, b->fcgi);

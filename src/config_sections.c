@@ -38,8 +38,25 @@ static void warn_unknown_keys(struct loader *ld, const struct ini_section *s, co
 static const char *const supervisord_keys[] = {
 	"logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile", "umask", "nodaemon",
 	"silent", "minfds", "minprocs", "nocleanup", "childlogdir", "user", "directory", "strip_ansi",
-	"environment", "identifier", "tail_bytes", "stop_budget", "log_format", "log_timestamps",
+	"environment", "identifier", "tail_bytes", "stop_budget", "log_format", "log_timestamps", "cgroup",
 };
+
+/* tend's cgroup=: auto (the default), off, or the absolute path of a cgroup v2 directory
+ * for the services' cgroups (checked when tend starts: cgroup.c). */
+static int supervisord_cgroup(struct loader *ld, const struct ini_section *s)
+{
+	const struct ini_entry *e;
+	char *v = ctl_value(ld, s, "cgroup", &e);
+	if (!v)
+		return e ? -1 : 0;
+	int bad = strcmp(v, "auto") && strcmp(v, "off") && *v != '/';
+	if (bad)
+		fail(ld, e->file->path, e->line, "invalid value '%.100s' for key 'cgroup' (expected auto, off or an absolute path)", v);
+	else if (strcmp(v, "auto") && !(ld->cfg->cgroup = arena_strdup(ld->keys.mem, v)))
+		bad = fail_alloc(ld, e->file->path, e->line);
+	free(v);
+	return bad ? -1 : 0;
+}
 
 static int supervisord_environment(struct loader *ld, const struct ini_section *s)
 {
@@ -168,7 +185,8 @@ static int load_supervisord(struct loader *ld, const struct ini_section *s)
 {
 	warn_unknown_keys(ld, s, supervisord_keys, sizeof supervisord_keys / sizeof *supervisord_keys);
 	return supervisord_environment(ld, s) || supervisord_pidfile(ld, s) || supervisord_ctl(ld, s) ||
-	       supervisord_stop_budget(ld, s) || supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) ||
+	       supervisord_cgroup(ld, s) || supervisord_stop_budget(ld, s) ||
+	       supervisord_limit(ld, s, "minfds", &ld->cfg->minfds) ||
 	       supervisord_limit(ld, s, "minprocs", &ld->cfg->minprocs) || supervisord_log(ld, s) ? -1 : 0;
 }
 

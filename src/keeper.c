@@ -15,8 +15,13 @@
  * to tend, where supervisord would have received it.
  *
  * If a keeper is itself SIGKILLed, its processes are re-parented to tend; service.c
- * collects them as strays of that service and stops them before any restart. */
+ * collects them as strays of that service and stops them before any restart.
+ *
+ * In cgroup mode (spec->cgroup, cgroup.c) the cgroup holds the tree instead: the keeper is
+ * no subreaper, exits once the main process is reaped, and its SIGKILL step is one write
+ * to cgroup.kill; tend stops what is left and waits for "populated 0". */
 #include "keeper.h"
+#include "cgroup.h"
 #include "proctree.h"
 #include "spawn.h"
 
@@ -100,6 +105,8 @@ static void kill_all(struct keeper *k)
 		n++;
 	}
 	n += signal_leftovers(k, SIGKILL);
+	if (k->k->cgroup) /* the whole tree at once; -1: tend says "cgroup.kill" */
+		n = cgroup_write(k->k->cgroup, "cgroup.kill", "1") < 0 ? n : -1;
 	send_msg(K_KILLING, n, NULL);
 }
 

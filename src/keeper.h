@@ -24,7 +24,7 @@ enum {
 	K_SIGNAL,    /* a: signal for the main process */
 };
 
-#define KEEPER_PROTO 1
+#define KEEPER_PROTO 2
 #define KEEPER_REEXECED 0x10000 /* in K_HELLO's a: this keeper is a re-exec'd image */
 
 struct kmsg {
@@ -40,6 +40,7 @@ struct keeper_spec {
 	const char *start_dir; /* tend's start directory: services run there unless directory= */
 	struct rlimit nofile;  /* RLIMIT_NOFILE for the service (tend raised its own) */
 	struct rlimit nproc;   /* RLIMIT_NPROC for the service */
+	const char *cgroup;    /* the service's cgroup directory (the main process joins it), or NULL */
 	bool reexeced;         /* set by the re-exec'd keeper itself (not in the record) */
 };
 

@@ -4,7 +4,7 @@
  * service's environment= (LD_PRELOAD, ...) reaches the service only, never the keeper.
  *
  * Layout: struct rec_head, then NUL-terminated strings: name, group, user, directory,
- * start_dir, argv[nargv], env[nenv] ("" stands for an unset user/directory/start_dir). */
+ * start_dir, cgroup, argv[nargv], env[nenv] ("" stands for an unset user/directory/start_dir/cgroup). */
 #include "keeper.h"
 
 #include <errno.h>
@@ -47,7 +47,8 @@ static char *put(char *at, const char *s)
 int keeper_record_write(int fd, const struct keeper_spec *spec)
 {
 	const struct program *p = &spec->p;
-	const char *fixed[5] = {p->name, p->group, or_empty(p->user), or_empty(p->directory), or_empty(spec->start_dir)};
+	const char *fixed[6] = {p->name, p->group, or_empty(p->user), or_empty(p->directory), or_empty(spec->start_dir),
+				or_empty(spec->cgroup)};
 	struct rec_head h = {.magic = REC_MAGIC, .version = KEEPER_PROTO, .stopsignal = p->stopsignal,
 			     .stopwaitsecs = p->stopwaitsecs, .startsecs = p->startsecs, .umask = p->umask,
 			     .flags = (p->stopasgroup ? F_STOPASGROUP : 0) | (p->killasgroup ? F_KILLASGROUP : 0) |
@@ -56,7 +57,7 @@ int keeper_record_write(int fd, const struct keeper_spec *spec)
 			     .nofile_cur = spec->nofile.rlim_cur, .nofile_max = spec->nofile.rlim_max,
 			     .nproc_cur = spec->nproc.rlim_cur, .nproc_max = spec->nproc.rlim_max};
 	size_t size = sizeof h + strings_size(p->argv, &h.nargv) + strings_size(p->env, &h.nenv);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		size += strlen(fixed[i]) + 1;
 	if (size > REC_MAX) {
 		errno = E2BIG;
@@ -67,7 +68,7 @@ int keeper_record_write(int fd, const struct keeper_spec *spec)
 	if (!buf)
 		return -1;
 	memcpy(buf, &h, sizeof h);
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		at = put(at, fixed[i]);
 	for (char **v = p->argv; v && *v; v++)
 		at = put(at, *v);
@@ -119,8 +120,8 @@ int keeper_record_read(char *buf, size_t len, struct keeper_spec *spec, const ch
 		return *why = "keeper record of another tend version", -1;
 	if (h.size != len || h.nargv < 1)
 		return *why = "truncated keeper record", -1;
-	char *at = buf + sizeof h, *end = buf + len, *f[5];
-	for (int i = 0; i < 5; i++)
+	char *at = buf + sizeof h, *end = buf + len, *f[6];
+	for (int i = 0; i < 6; i++)
 		if (!(f[i] = take(&at, end)))
 			return *why = "truncated keeper record", -1;
 	struct program *p = &spec->p;
@@ -129,6 +130,7 @@ int keeper_record_read(char *buf, size_t len, struct keeper_spec *spec, const ch
 	p->user = *f[2] ? f[2] : NULL;
 	p->directory = *f[3] ? f[3] : NULL;
 	spec->start_dir = *f[4] ? f[4] : NULL;
+	spec->cgroup = *f[5] ? f[5] : NULL;
 	if (!(p->argv = take_vector(&at, end, h.nargv)) || !(p->env = take_vector(&at, end, h.nenv)) || at != end)
 		return *why = "malformed keeper record", -1;
 	p->stopsignal = h.stopsignal;

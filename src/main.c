@@ -2,6 +2,7 @@
  * instruction is lost), then parse the command line, load the config, become a
  * subreaper, spawn, leave the start directory, loop. */
 #include "ctl.h"
+#include "cgroup.h"
 #include "keeper.h"
 #include "ctl_proto.h"
 #include "ctl_server.h"
@@ -60,6 +61,8 @@ static void load_config(struct tend *t)
 	}
 	persona_config_overrides(&t->opt, cfg);
 	if (t->opt.check) {
+		char cg[PATH_MAX];
+		cfg->cg_parent = cgroup_detect(cfg, cg, sizeof cg, &cfg->cg_why, false);
 		config_print(cfg, stdout);
 		exit(0);
 	}

@@ -5,8 +5,10 @@
  * exactly 4 times and nothing is ever "promoted" and then taken back. Nothing is
  * restarted until every process of the previous run is reaped: the keeper's, or, when
  * the keeper itself died, the strays tend adopted. tend keeps its own deadline over
- * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. */
+ * every keeper, so a stopped or stuck keeper cannot hold a shutdown forever. In cgroup
+ * mode (cgroup.c) "every process reaped" is the cgroup's "populated 0" (svc_reap with pid 0). */
 #include "service.h"
+#include "cgroup.h"
 #include "events.h"
 #include "fcgi.h"
 #include "keeper.h"
@@ -66,7 +68,7 @@ static bool exit_expected(const struct svc *s)
 
 bool svc_active(const struct svc *s)
 {
-	return s->keeper || s->strays.n;
+	return s->keeper || s->strays.n || s->cg_populated;
 }
 
 bool svc_owns(const struct svc *s, pid_t pid)
@@ -209,8 +211,11 @@ static void on_kmsg(struct tend *t, struct svc *s, struct kmsg *m)
 		failed_start(t, s, s->spawnerr);
 		break;
 	case K_KILLING:
-		say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to %d processes", s->p->name,
-		    s->p->stopwaitsecs, m->a);
+		if (m->a < 0 && (s->killing = true)) /* the whole cgroup: nothing is left to stop politely */
+			say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: cgroup.kill", s->p->name, s->p->stopwaitsecs);
+		else
+			say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to %d processes", s->p->name,
+			    s->p->stopwaitsecs, m->a);
 		break;
 	}
 }
@@ -364,6 +369,10 @@ void svc_spawn(struct tend *t, struct svc *s)
 	struct keeper_spec spec;
 	char **env;
 	spawn_spec(t, s, &spec, &env);
+	if (cgroup_prepare(t, s) == 0) { /* the cgroup holds the tree: no subreaper walk */
+		spec.cgroup = s->cg;
+		spec.p.containment = false;
+	}
 	if (!waited) {
 		s->prev_state = s->state;
 		s->prev_start_wall = s->start_wall;
@@ -536,24 +545,26 @@ static void keeper_gone(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 		s->exited = true;
 		s->status = wstatus;
 	}
-	if (!clean) {
+	if (!clean)
 		say(t, V_WARN, "%s: keeper %d died (%s); stopping the processes it left", s->p->name, (int)pid, how);
+	if (s->cg)
+		cgroup_leftovers(t, s); /* whatever the run left is in its cgroup */
+	else if (!clean)
 		svc_adopt_strays(t, s);
-	}
 }
 
 bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus)
 {
-	if (pid == s->keeper) {
+	if (pid && pid == s->keeper) {
 		keeper_gone(t, s, pid, wstatus);
 		if (s->keeper) /* started again as a forked keeper */
 			return true;
 	} else if (pidset_has(&s->strays, pid)) {
 		pidset_del(&s->strays, pid);
 		svc_refresh_strays(t, s); /* its children, if any, are ours now */
-	} else {
+	} else if (pid) {
 		return false;
-	}
+	} /* pid 0: its cgroup emptied (cgroup.c) */
 	if (!svc_active(s))
 		settle(t, s);
 	return true;
@@ -588,4 +599,5 @@ void svc_release(struct tend *t, struct svc *s)
 	free(s->life.to);
 	s->life.to = NULL;
 	listener_free(s);
+	cgroup_remove(t, s);
 }

@@ -114,12 +114,15 @@ struct svc {
 	uint64_t dead_gen;
 	struct svc_life life;
 	struct lsn *lsn;    /* listener.c: an event listener's protocol state, NULL otherwise */
+	char *cg;           /* cgroup.c: its cgroup directory, NULL: the keeper contains it */
+	struct watch cg_ev; /* ... its cgroup.events (EPOLLPRI on change) */
+	bool cg_populated, cg_said;
 };
 
 void svc_spawn(struct tend *t, struct svc *s);
 void svc_stop(struct tend *t, struct svc *s);
 bool svc_active(const struct svc *s); /* has processes or is about to */
-bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus);
+bool svc_reap(struct tend *t, struct svc *s, pid_t pid, int wstatus); /* pid 0: its cgroup emptied */
 bool svc_owns(const struct svc *s, pid_t pid); /* its keeper or one of its strays */
 void svc_set_program(struct tend *t, struct svc *s, const struct program *p);
 void svc_release(struct tend *t, struct svc *s); /* timers and memory, before freeing s */

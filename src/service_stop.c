@@ -5,6 +5,7 @@
  * notices. Nothing here changes a state. */
 #include "service.h"
 #include "keeper.h"
+#include "cgroup.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -51,6 +52,12 @@ static void deadline_fired(struct tend *t, struct timer *tm)
 			say(t, V_WARN, "%s: keeper %d did not answer within %d s; killing it", s->p->name, (int)s->keeper,
 			    HELLO_MS / 1000);
 		tree_signal(s->keeper, SIGKILL, true);
+		cgroup_kill(t, s);
+		return;
+	}
+	if (s->cg) {
+		say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: cgroup.kill", s->p->name, s->p->stopwaitsecs);
+		cgroup_kill(t, s);
 		return;
 	}
 	say(t, V_WARN, "%s: stopwaitsecs (%d s) passed: SIGKILL to what its keeper left", s->p->name, s->p->stopwaitsecs);
@@ -71,6 +78,7 @@ static void notice_fired(struct tend *t, struct timer *tm)
 	for (size_t i = 0; i < s->strays.n; i++)
 		if (pidset_add(&left, s->strays.v[i]))
 			tree_list(s->strays.v[i], &left);
+	cgroup_pids(s, &left);
 	if (left.n) {
 		describe_pids(&left, list, sizeof list);
 		uint64_t now = now_ms();
@@ -89,7 +97,7 @@ static void notice_fired(struct tend *t, struct timer *tm)
 void svc_stop_phase(struct tend *t, struct svc *s, uint64_t deadline_ms)
 {
 	uint64_t wait = (uint64_t)s->p->stopwaitsecs * 1000;
-	s->kill_at = now_ms() + wait;
+	s->kill_at = s->killing ? 0 : now_ms() + wait;
 	if (t->opt.verbosity >= V_INFO)
 		notice_fired(t, &s->notice_tm);
 	if (wait > NOTICE_MS)

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "intparse.h"
 
 /* Dispositions: SIG_IGN that tend inherited stays ignored (tini's rule), except as
@@ -249,6 +250,10 @@ static int ready_fd_in_place(int n)
 void exec_service(const struct keeper_spec *k, const struct run_as *ru)
 {
 	const struct program *p = &k->p;
+	if (k->cgroup && cgroup_write(k->cgroup, "cgroup.procs", "0") < 0) { /* before it can fork */
+		dprintf(2, "tend: %s: cannot join cgroup %s: %s\n", p->name, k->cgroup, strerror(errno));
+		_exit(127);
+	}
 	setsid(); /* own session and group: stopasgroup reaches it, the tty does not */
 	setenv("SUPERVISOR_ENABLED", "1", 1);
 	setenv("SUPERVISOR_PROCESS_NAME", p->name, 1);

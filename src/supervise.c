@@ -1,6 +1,7 @@
 /* supervise.c — the set of services: start in priority order, stop in reverse
  * priority order (one priority level at a time, all services of a level in parallel),
  * SIGHUP reload applying the difference, and the container's fate (shutdown_on=). */
+#include "cgroup.h"
 #include "events.h"
 #include "service.h"
 
@@ -125,6 +126,8 @@ static void write_pidfile(struct tend *t)
 
 void services_cleanup(struct tend *t)
 {
+	for (int i = 0; i < t->nsvcs; i++)
+		cgroup_remove(t, t->svcs[i]); /* empty by now: tend exits only once all is reaped */
 	if (t->pidfile_written && unlink(t->pidfile_written) < 0 && errno != ENOENT)
 		say(t, V_WARN, "could not remove pidfile %s: %s", t->pidfile_written, strerror(errno));
 }
@@ -132,6 +135,7 @@ void services_cleanup(struct tend *t)
 int services_start(struct tend *t)
 {
 	raise_limits(t);
+	cgroup_init(t);
 	if (logs_init(t) < 0)
 		return -1;
 	ring_init(&t->mainlog, (size_t)t->cfg->tail_bytes);

@@ -188,4 +188,7 @@ struct tend {
 	struct ring mainlog;       /* tend's own recent lines (supervisorctl maintail) */
 	struct ev_bus *ev;         /* events.c: the [eventlistener:x] pools, NULL without any */
 	uint64_t ev_gen;           /* ... as of this svcs_gen */
+	char *cg_parent;           /* cgroup.c: where services' cgroups go, NULL: keepers only ... */
+	const char *cg_why;        /* ... and why not */
+	unsigned cg_ctrl;          /* controllers enabled for them (memory 1, pids 2, cpu 4) */
 };
