@@ -22,6 +22,7 @@ const char *const metric_fams[M_END] = {
 	[M_CPU] = "service_cpu_seconds_total counter CPU time of the tree",
 	[M_RSS] = "service_memory_rss_bytes gauge RSS of the tree",
 	[M_PSS] = "service_memory_pss_bytes gauge PSS of the tree",
+	[M_MEM] = "service_memory_current_bytes gauge cgroup v2 memory.current (cgroup mode)",
 	[M_PROCS] = "service_processes gauge processes in the tree (up to 4096)",
 	[M_FDS] = "service_open_fds gauge open fds of the tree",
 	[M_LOG] = "service_log_bytes_total counter output read",
@@ -91,6 +92,8 @@ static double val(int f, const struct svc *s, const struct usage *u)
 		return (double)u->rss;
 	case M_PSS:
 		return (double)u->pss;
+	case M_MEM:
+		return (double)u->mem;
 	case M_PROCS:
 		return u->procs;
 	default:
@@ -111,7 +114,7 @@ static void service_family(struct buf *b, int f, struct svc **v, const struct us
 				sample(b, f, s, "stream", e ? "stderr" : "stdout",
 				       (double)(f == M_LOG ? l->pos : dropped(l)));
 			}
-		else
+		else if (f != M_MEM || u[i].mem >= 0) /* memory.current: only what a cgroup has */
 			sample(b, f, s, NULL, NULL, val(f, s, &u[i]));
 	}
 }

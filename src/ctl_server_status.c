@@ -106,6 +106,8 @@ static void status_answer(struct tend *t, struct conn *c)
 		put_member(&body, "description", in.description, true);
 		struct usage u;
 		usage_of(t, v[i], &u);
+		if (u.mem >= 0)
+			buf_printf(&body, "\"memory\": %lld, ", u.mem);
 		buf_printf(&body, "\"cpu\": %.15g, \"rss\": %llu, \"pss\": %llu, \"processes\": %u, \"fds\": %u}", u.cpu,
 			   (unsigned long long)u.rss, (unsigned long long)u.pss, u.procs, u.fds);
 	}

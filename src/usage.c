@@ -3,6 +3,7 @@
  * process in its keeper's tree. procfs answers from kernel memory, so nothing blocks;
  * the cost is bounded by USAGE_MAX_PROCS per service (bench/: the figure "metrics"). */
 #include "usage.h"
+#include "cgroup.h"
 #include "intparse.h"
 #include "memfind.h"
 #include "service.h"
@@ -98,15 +99,24 @@ static void add_proc(pid_t pid, bool whole, struct usage *u, struct pidset *kids
 int usage_of(struct tend *t, const struct svc *s, struct usage *u)
 {
 	(void)t;
-	*u = (struct usage){0};
+	*u = (struct usage){.mem = -1};
 	if (!s) {
 		add_proc(getpid(), true, u, NULL);
 		return u->procs ? 0 : -1;
 	}
+	struct pidset q = {0}, kids = {0};
+	unsigned long long usec;
+	if (s->cg && cgroup_pids(s, &q) == 0) { /* its members, wherever they were re-parented */
+		for (size_t i = 0; i < q.n && !(u->capped = i >= USAGE_MAX_PROCS); i++)
+			add_proc(q.v[i], true, u, NULL);
+		if (cgroup_usage(s, &usec, &u->mem) == 0)
+			u->cpu = (double)usec / 1e6;
+		pidset_free(&q);
+		return 0;
+	}
 	if (!s->keeper)
 		return 0;
 	/* breadth-first from the keeper; a child met twice (re-parented during the walk) once */
-	struct pidset q = {0}, kids = {0};
 	pidset_add(&q, s->keeper);
 	for (size_t i = 0; i < q.n; i++) {
 		kids.n = 0;

@@ -342,3 +342,37 @@ def test_auto_takes_a_cgroup_tend_has_to_itself(cgroot, procs, tmp_path):
     assert r.p.returncode == 0, err
     assert "[tend] containment: cgroup v2 under %s\n" % cgroot in err.decode(), err
     assert not os.path.exists(cg)
+
+
+def test_usage_from_the_cgroup(cgroot, sup, tmp_path):
+    """In cgroup mode a service's use is its cgroup's: its members wherever they were
+    re-parented (a setsid'ed daemon is no descendant of the keeper), its CPU time from
+    cpu.stat (what exited counts too); /metrics and /status say so."""
+    from test_metrics import get, parse_prom, one
+    sock = str(tmp_path / "ctl.sock")
+    t = start(sup, """
+        [unix_http_server]
+        file=%s
+        [program:dd]
+        command=%s
+        startsecs=0
+    """ % (sock, DOUBLE_FORK), cgroot)
+    cg = os.path.join(cgroot, "dd")
+    wait_for(lambda: os.path.isdir(cg) and len(pids_in(cg)) >= 4, 10, what="4 processes in %s" % cg)
+    def usec():
+        return int(read(os.path.join(cg, "cpu.stat")).split()[1])  # its first line: usage_usec N
+    before = usec()
+    status, _, body = get(sock, "/metrics")
+    after = usec()
+    assert status == 200, body
+    f = parse_prom(body)
+    members = pids_in(cg)
+    assert one(f, "tend_service_processes", service="dd") == len(members)
+    cpu = one(f, "tend_service_cpu_seconds_total", service="dd")
+    assert before - 1 <= cpu * 1e6 <= after + 1
+    mem = os.path.exists(os.path.join(cg, "memory.current"))
+    assert ("tend_service_memory_current_bytes" in f and
+            frozenset({("service", "dd")}) in f["tend_service_memory_current_bytes"]["samples"]) == mem
+    status, _, body = get(sock, "/status")
+    assert status == 200 and ('"memory": ' in body) == mem and '"processes": %d' % len(members) in body
+    assert t.stop() == 0
