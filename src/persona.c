@@ -80,9 +80,9 @@ static void print_version(void)
 	const char *link = "dynamic";
 #endif
 	printf("tend %s\nbuild: %s, %s, gcc %s\n"
-	       "personas: tini, docker-init, dumb-init, supervisord config, supervisorctl\n"
-	       "features: keeper, readiness (fd, notify, tcp, http, exec, log), health checks, dependencies,\n"
-	       "  xml-rpc (unix, inet), event listeners, fcgi-program, event stream\n",
+	       "personas: tini, docker-init, dumb-init, supervisord, supervisorctl\n"
+	       "features: keeper, cgroup v2, readiness (fd, notify, tcp, http, exec, log), health checks,\n"
+	       "  dependencies, xml-rpc, event listeners, fcgi-program, event stream, metrics, json logs\n",
 	       TEND_VERSION, link, libc, __VERSION__);
 }
 
