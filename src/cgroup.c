@@ -282,17 +282,28 @@ int cgroup_prepare(struct tend *t, struct svc *s)
 	return 0;
 }
 
+/* Read in pieces, a number cut by a piece's end carried over (a cgroup with thousands of
+ * processes does not fit one buffer, and a cut number is another process's pid). At most
+ * CG_PIDS_MAX: cgroup.kill reaches the rest; cgroup.procs names each process once. */
 int cgroup_pids(const struct svc *s, struct pidset *out)
 {
-	char buf[16384];
-	if (!s->cg || read_text(s->cg, "cgroup.procs", buf, sizeof buf) < 0)
+	int fd = s->cg ? open_in(s->cg, "cgroup.procs", O_RDONLY) : -1;
+	char buf[4096];
+	ssize_t n = 0;
+	long pid = 0;
+	if (fd < 0)
 		return -1;
-	for (char *p = buf; *p; p += strcspn(p, "\n"), p += *p == '\n') {
-		pid_t pid = (pid_t)str_to_ll(p, NULL, 10); /* 0: a process outside tend's pid namespace */
-		if (pid > 0 && !pidset_has(out, pid))
-			pidset_add(out, pid);
-	}
-	return 0;
+	while (out->n < CG_PIDS_MAX && ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] >= '0' && buf[i] <= '9' && pid < 1L << 40)
+				pid = pid * 10 + (buf[i] - '0');
+			else {
+				if (pid > 0 && pid <= INT_MAX && out->n < CG_PIDS_MAX) /* 0: outside tend's pid namespace */
+					pidset_add(out, (pid_t)pid);
+				pid = 0;
+			}
+	close(fd);
+	return n < 0 ? -1 : 0;
 }
 
 void cgroup_kill(struct tend *t, struct svc *s)

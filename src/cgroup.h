@@ -28,7 +28,8 @@ int cgroup_prepare(struct tend *t, struct svc *s);
  * cgroup.kill at stopwaitsecs, and its emptiness (populated 0) settles the run. */
 void cgroup_leftovers(struct tend *t, struct svc *s);
 void cgroup_kill(struct tend *t, struct svc *s);
-int cgroup_pids(const struct svc *s, struct pidset *out); /* its members now */
+#define CG_PIDS_MAX 65536
+int cgroup_pids(const struct svc *s, struct pidset *out); /* its members now (at most CG_PIDS_MAX) */
 /* CPU time (cpu.stat usage_usec) and memory.current (-1 where absent); -1: no cgroup. */
 int cgroup_usage(const struct svc *s, unsigned long long *cpu_usec, long long *mem_bytes);
 void cgroup_remove(struct tend *t, struct svc *s); /* unwatched, and rmdir once empty */

@@ -5,6 +5,7 @@
 #include "config_fixture.h"
 
 #include "../../src/cgroup.h"
+#include "../../src/service.h"
 
 static void limits_of(const char *keys, long long mem, long long pids, long long cpu, int srcline)
 {
@@ -104,8 +105,34 @@ static void test_limit_text(void)
 	CHECK_STR(cgroup_limit_files[2], "cpu.max");
 }
 
+/* cgroup.procs longer than any one read: every pid whole (a number cut at a read's end is
+ * another process's pid), 0 (outside tend's pid namespace) skipped, at most CG_PIDS_MAX */
+static void test_pids(void)
+{
+	FILE *f = fopen(at("cgroup.procs"), "w");
+	for (int i = 0; i < 80000; i++)
+		fprintf(f, "%d\n", i % 7 == 3 ? 0 : 100000 + i);
+	fclose(f);
+	struct svc s = {.cg = dir};
+	struct pidset got = {0};
+	CHECK(cgroup_pids(&s, &got) == 0);
+	CHECK(got.n == CG_PIDS_MAX);
+	size_t bad = 0;
+	for (size_t i = 0, k = 0; i < got.n; i++, k++) {
+		if (k % 7 == 3)
+			k++;
+		bad += got.v[i] != (pid_t)(100000 + k);
+	}
+	CHECK(bad == 0);
+	pidset_free(&got);
+	unlink(at("cgroup.procs"));
+	s.cg = NULL;
+	CHECK(cgroup_pids(&s, &got) == -1);
+}
+
 static void cases(void)
 {
+	test_pids();
 	test_limit_values();
 	test_limit_errors();
 	test_cgroup_key();
