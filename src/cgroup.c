@@ -276,6 +276,8 @@ int cgroup_prepare(struct tend *t, struct svc *s)
 			    t->cg_parent ? "containment=false" : t->cg_why);
 		return -1;
 	}
+	if (s->cg && access(s->cg, F_OK) < 0)
+		cgroup_remove(t, s); /* removed behind tend's back: made again, not a run that cannot join */
 	if (!s->cg && make_cgroup(t, s) < 0)
 		return -1;
 	write_limits(t, s, first);
@@ -306,10 +308,18 @@ int cgroup_pids(const struct svc *s, struct pidset *out)
 	return n < 0 ? -1 : 0;
 }
 
+/* One write kills the tree; where it fails (a read-only or foreign cgroup), each member
+ * gets SIGKILL, so a stop never waits on a write that did not happen. */
 void cgroup_kill(struct tend *t, struct svc *s)
 {
-	if (s->cg && cgroup_write(s->cg, "cgroup.kill", "1") < 0)
-		cg_warn(t, s, "cgroup.kill");
+	struct pidset all = {0};
+	if (!s->cg || cgroup_write(s->cg, "cgroup.kill", "1") == 0)
+		return;
+	cg_warn(t, s, "cgroup.kill");
+	cgroup_pids(s, &all);
+	for (size_t i = 0; i < all.n; i++)
+		kill(all.v[i], SIGKILL);
+	pidset_free(&all);
 }
 
 void cgroup_leftovers(struct tend *t, struct svc *s)

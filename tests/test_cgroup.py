@@ -376,3 +376,27 @@ def test_usage_from_the_cgroup(cgroot, sup, tmp_path):
     status, _, body = get(sock, "/status")
     assert status == 200 and ('"memory": ' in body) == mem and '"processes": %d' % len(members) in body
     assert t.stop() == 0
+
+
+def test_cgroup_removed_behind_tends_back_is_made_again(cgroot, sup, tmp_path):
+    """Someone rmdir's a stopped service's cgroup: its next start makes it again (it used
+    to fail every start with "cannot join cgroup")."""
+    sock = tmp_path / "ctl.sock"
+    t = start(sup, """
+        [unix_http_server]
+        file=%s
+        [program:a]
+        command=sleep 1000
+        startsecs=0
+    """ % sock, cgroot)
+    cg = os.path.join(cgroot, "a")
+    t.wait_event(r"^\[tend\] a: STARTING -> RUNNING")
+    assert ctl(str(t.conf), "stop", "a").returncode == 0
+    t.wait_event(r"^\[tend\] a: STOPPING -> STOPPED")
+    wait_for(lambda: not populated(cg), 10, what="%s to empty" % cg)
+    os.rmdir(cg)
+    assert ctl(str(t.conf), "start", "a").returncode == 0
+    t.wait_event(r"^\[tend\] a: STARTING -> RUNNING", n=2)
+    wait_for(lambda: os.path.isdir(cg) and len(pids_in(cg)) == 1, 10, what="the new run in %s" % cg)
+    assert t.count(r"cannot join cgroup") == 0
+    assert t.stop() == 0
