@@ -9,6 +9,7 @@
 #include "optparse.h"
 #include "signame.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -366,7 +367,7 @@ void persona_parse(struct tend *t, int argc, char **argv)
 		t->opt.rewrite[i] = -1;
 	t->opt.grace_ms = 5000;
 	t->opt.verbosity = 1;
-	t->opt.sv_minfds = t->opt.sv_minprocs = -1;
+	t->opt.sv_minfds = t->opt.sv_minprocs = LLONG_MIN;
 	if (named_tini(base)) {
 		t->opt.persona = PERSONA_TINI;
 		t->name = "tini";

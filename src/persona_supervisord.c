@@ -54,19 +54,25 @@ _Noreturn __attribute__((format(printf, 2, 3))) static void sv_fail(const char *
 	exit(2);
 }
 
-/* supervisord's int(): Python's int() of a decimal string (blanks around, one sign) */
+/* supervisord's int(): Python's int() of a string: blanks around, a sign, digits with
+ * single underscores between them */
 static long long sv_int(const char *prog, const char *given, const char *v)
 {
-	char *end;
 	const char *p = v;
-	while (*p == ' ' || *p == '\t' || *p == '\n')
+	long long n = 0;
+	int digits = 0;
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
 		p++;
-	long long n = str_to_ll(p, &end, 10);
-	while (*end == ' ' || *end == '\t' || *end == '\n')
-		end++;
-	if (end == p || *end || n < 0 || n == LLONG_MAX)
+	bool neg = *p == '-';
+	for (p += *p == '-' || *p == '+'; (*p >= '0' && *p <= '9') || (*p == '_' && digits && p[1] >= '0' && p[1] <= '9');
+	     p++)
+		if (*p != '_' && ++digits && n < 100000000000000000LL)
+			n = n * 10 + (*p - '0');
+	while (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+		p++;
+	if (!digits || *p)
 		sv_fail(prog, "invalid value for %s '%s': invalid literal for int() with base 10: '%s'", given, v, v);
-	return n;
+	return neg ? -n : n;
 }
 
 /* existing_dirpath(): `~` expanded, a directory part must exist; made absolute, as the
@@ -90,7 +96,7 @@ static void sv_option(struct tend *t, const char *prog, char key, const char *gi
 {
 	struct options *o = &t->opt;
 	switch (key) {
-	case 'h': case '?': printf(sv_usage, prog); exit(0);
+	case 'h': printf(sv_usage, prog); exit(0);
 	case 'v': fputs("4.2.5\n", stdout); exit(0); /* what supervisorctl's version reads from tend too */
 	case 'c': o->config = arg; break;
 	case 'j': o->sv_pidfile = sv_dirpath(prog, given, arg); break;
@@ -100,24 +106,41 @@ static void sv_option(struct tend *t, const char *prog, char key, const char *gi
 	}
 }
 
+/* As supervisord's realize(): every option read first (a getopt error wins), then the
+ * positional arguments refused, then each option in order (-h and -v end there), an
+ * option given twice refused. */
 void parse_supervisord(struct tend *t, int argc, char **argv)
 {
 	struct pyopt g = {.ind = 1};
-	int k;
+	struct sv_opt {
+		char key, given[sizeof g.given];
+		char *arg;
+	} *v = calloc((size_t)argc, sizeof *v);
+	int k, n = 0;
+	unsigned long seen = 0;
+	if (!v)
+		sv_fail(argv[0], "%s", strerror(ENOMEM));
 	while ((k = pyopt_next(&g, argc, argv, "h?c:vnu:m:d:l:y:z:e:j:i:q:a:kts", sv_longs)) != -1) {
 		if (k == -2)
 			sv_fail(argv[0], "%s", g.err);
-		if (!k)
-			k = sv_letter(g.given + 2);
-		sv_option(t, argv[0], (char)k, g.given, g.arg);
+		v[n] = (struct sv_opt){.key = k == '?' ? 'h' : k ? (char)k : sv_letter(g.given + 2), .arg = g.arg};
+		memcpy(v[n++].given, g.given, sizeof g.given);
 	}
 	if (g.ind < argc) {
 		char list[512];
-		int n = 0;
-		for (int i = g.ind; i < argc && n < (int)sizeof list; i++)
-			n += snprintf(list + n, sizeof list - (size_t)n, "%s'%s'", i > g.ind ? ", " : "", argv[i]);
+		int len = 0;
+		for (int i = g.ind; i < argc && len < (int)sizeof list; i++)
+			len += snprintf(list + len, sizeof list - (size_t)len, "%s'%s'", i > g.ind ? ", " : "", argv[i]);
 		sv_fail(argv[0], "positional arguments are not supported: [%s]", list);
 	}
+	for (int i = 0; i < n; i++) {
+		unsigned long bit = 1UL << (strchr(sv_letters, v[i].key) - sv_letters);
+		if (v[i].key != 'h' && v[i].key != 'v' && (seen & bit)) /* the two without a setting */
+			sv_fail(argv[0], "conflicting command line option '%s'", v[i].given);
+		seen |= bit;
+		sv_option(t, argv[0], v[i].key, v[i].given, v[i].arg);
+	}
+	free(v);
 	char tried[1024];
 	if (!t->opt.config) {
 		char *prog = ctl_program_path(argv[0]);
@@ -137,8 +160,8 @@ void persona_config_overrides(const struct options *o, struct config *cf)
 		cf->pidfile = (char *)o->sv_pidfile;
 	if (o->sv_identifier)
 		cf->identifier = (char *)o->sv_identifier;
-	if (o->sv_minfds >= 0)
-		cf->minfds = o->sv_minfds;
-	if (o->sv_minprocs >= 0)
-		cf->minprocs = o->sv_minprocs;
+	if (o->sv_minfds != LLONG_MIN) /* supervisord takes a negative one: nothing to raise */
+		cf->minfds = o->sv_minfds < 0 ? 0 : o->sv_minfds;
+	if (o->sv_minprocs != LLONG_MIN)
+		cf->minprocs = o->sv_minprocs < 0 ? 0 : o->sv_minprocs;
 }

@@ -120,7 +120,7 @@ struct options {
 	bool check;
 	unsigned char log[2];  /* --log-format, --log-timestamps (config.h's LOG_FORMAT, LOG_STAMPS) */
 	/* supervisord's -j, -i, -a, --minprocs (persona_supervisord.c): override the file's;
-	 * NULL or -1 when not given */
+	 * NULL or LLONG_MIN when not given */
 	const char *sv_pidfile, *sv_identifier;
 	long long sv_minfds, sv_minprocs;
 };

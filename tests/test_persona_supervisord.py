@@ -17,7 +17,9 @@ BAD = [
     ["-x"], ["--bogus"], ["-c"], ["--configuration"], ["--mi=1"], ["--nodaemon=1"], ["-n", "foo", "bar"],
     ["-a", "x"], ["--minfds=x"], ["--minprocs", "1.5"], ["-a", " 12x"], ["--conf=/nonexistent/s.conf"],
     ["-j", "/nonexistent/x.pid", "-c", "/etc/supervisor/supervisord.conf"], ["-nxc", "f"], ["--", "x"],
-    ["-v", "-h"], ["--vers"], ["-cn"],
+    ["-v", "-h"], ["--vers"], ["-cn"], ["-h", "-Z"], ["-v", "-Z"], ["--config", "s.conf", "-v", "x"],
+    ["-c", "a", "-c", "a"], ["-n", "-n", "-h"], ["-a", "5", "--minfds=6"], ["-a", "1__0"], ["-a", "_1"],
+    ["-a", "x1", "-a", "2"],
 ]
 
 
@@ -66,6 +68,13 @@ def start(sup, link, args, cwd):
     t = Tend(r, None)
     t.wait_event(r"a: STARTING -> RUNNING")
     return t
+
+
+def test_python_ints(link, tmp_path):
+    """-a takes what Python's int() takes: blanks, a sign, underscores between digits."""
+    for v in (" 12 ", "-5", "+7", "1_0", "\t3\n"):
+        rc, out, err = answer(link, ["-a", v, "-c", "/nonexistent.conf"], str(tmp_path))
+        assert (rc, err) == (2, "Error: could not find config file /nonexistent.conf\nFor help, use PROG -h\n"), v
 
 
 def test_supervises_with_its_options(sup, link):
