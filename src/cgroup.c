@@ -161,7 +161,9 @@ const char *cgroup_detect(const struct config *c, char *buf, size_t len, const c
  * tend itself is in PARENT, it moves to PARENT/tend.scope first. */
 static void enable_controllers(struct tend *t, unsigned want)
 {
-	char text[256], leaf[PATH_MAX];
+	char text[256], leaf[PATH_MAX], mine[PATH_MAX];
+	/* the no-internal-processes rule: only if tend itself is what keeps the parent busy */
+	bool inside = own_cgroup(mine, sizeof mine) == 0 && !strcmp(mine, t->cg_parent);
 	read_text(t->cg_parent, "cgroup.controllers", text, sizeof text);
 	unsigned avail = ctrl_mask(text);
 	read_text(t->cg_parent, "cgroup.subtree_control", text, sizeof text);
@@ -172,7 +174,7 @@ static void enable_controllers(struct tend *t, unsigned want)
 		char plus[16];
 		snprintf(plus, sizeof plus, "+%s", ctrl_names[i]);
 		int rc = cgroup_write(t->cg_parent, "cgroup.subtree_control", plus);
-		if (rc < 0 && errno == EBUSY && snprintf(leaf, sizeof leaf, "%s/tend.scope", t->cg_parent) &&
+		if (rc < 0 && errno == EBUSY && inside && snprintf(leaf, sizeof leaf, "%s/tend.scope", t->cg_parent) &&
 		    (mkdir(leaf, 0755) == 0 || errno == EEXIST) && cgroup_write(leaf, "cgroup.procs", "0") == 0)
 			rc = cgroup_write(t->cg_parent, "cgroup.subtree_control", plus);
 		if (rc == 0)
