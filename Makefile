@@ -35,6 +35,7 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # the same as the kernel's on x86-64 (~0.5 KB; x86-64 only).
 # -DTEND_OWN_INET_PTON: src/inet_pton.c is musl's inet_pton at -Oz, without its stack check (~0.25 KB).
 # -DTEND_OWN_STRSPN: src/strspn.c's strspn/strcspn look bytes up with strchr, no stack bitmap (~0.3 KB).
+# -DTEND_OWN_STRCHR: src/strchr.c's strchr/strchrnul are byte loops, getenv with them (~0.6 KB).
 # tools/sstrip.sh then drops the section headers, which nothing loads (~1.1 KB).
 # build/musl/libc.a: musl's libc.a with its code sections byte-aligned, not 16: x86-64 code needs
 # no alignment, and the padding in front of each libc function is ~1.9 KB (x86-64 only).
@@ -44,7 +45,7 @@ STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversi
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro \
                 -Wl,-z,common-page-size=64 -Wl,--sort-section=alignment
-STATIC_FLAGS += -DTEND_OWN_SETID -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK -DTEND_OWN_GETLINE -DTEND_OWN_CLOCK -DTEND_OWN_SETENV -DTEND_OWN_EXECVP -DTEND_OWN_STAT -DTEND_OWN_INET_PTON -DTEND_OWN_STRSPN
+STATIC_FLAGS += -DTEND_OWN_SETID -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK -DTEND_OWN_GETLINE -DTEND_OWN_CLOCK -DTEND_OWN_SETENV -DTEND_OWN_EXECVP -DTEND_OWN_STAT -DTEND_OWN_INET_PTON -DTEND_OWN_STRSPN -DTEND_OWN_STRCHR
 
 MUSL_LIBC ?= $(wildcard /usr/lib/x86_64-linux-musl/libc.a)
 STATIC_LIBC := $(if $(MUSL_LIBC),build/musl/libc.a)
