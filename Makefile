@@ -17,7 +17,8 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # -Oz, not -Os: shorter encodings where they are slower (push/pop for constants; ~3 KB smaller).
 # -fno-caller-saves ... -fno-tree-loop-im: passes that make this code bigger under -Os, each
 # measured (~5.5 KB together with LTO; each still saves under -Oz); nothing relies on tail calls
-# (the -O1 ASan build has none).
+# (the -O1 ASan build has none). -fno-thread-jumps: ~0.6 KB (jump threading copies blocks); three
+# variables gcc then cannot see set are initialised (config_keys.c, ctl_fg.c, persona.c).
 # -DTEND_OWN_MALLOC: src/alloc.c replaces musl's malloc (~8 KB smaller); -DTEND_OWN_PASSWD:
 # src/passwd.c replaces musl's getpw*, getgr*, initgroups (~5 KB smaller, no nscd client).
 # -DTEND_OWN_SETID: src/setid.c replaces musl's setuid, setgid, setgroups, setrlimit (~2 KB
@@ -25,16 +26,26 @@ PYTEST  ?= /usr/bin/python3 -m pytest
 # -DTEND_OWN_TIME: src/localtime.c replaces musl's gmtime_r, localtime_r (~2.6 KB smaller: no tzset).
 # -DTEND_OWN_THREAD: sink.c's relay thread is a bare clone() on x86-64, not pthread_create (~3.4 KB).
 # -DTEND_OWN_FORK: src/setid.c's fork() is musl's _Fork(): no pthread_create, no atfork locks (~1.4 KB).
+# -DTEND_OWN_GETLINE: src/getline.c's getdelim/getline, a byte loop, not musl's (~0.6 KB).
+# -DTEND_OWN_CLOCK: src/clock.c's clock_gettime is the system call, not musl's vDSO lookup (~1.1 KB,
+# with time and mkdtemp, which reach musl's through its internal name).
+# -DTEND_OWN_SETENV: src/setenv.c's setenv is musl's without putenv and unsetenv (~0.3 KB).
+# -DTEND_OWN_EXECVP: src/execvp.c's execvp is musl's __execvpe, without its stack checks (~0.2 KB).
+# -DTEND_OWN_STAT: src/stat.c's stat/lstat/fstat/fstatat are newfstatat into the caller's struct,
+# the same as the kernel's on x86-64 (~0.5 KB; x86-64 only).
+# -DTEND_OWN_INET_PTON: src/inet_pton.c is musl's inet_pton at -Oz, without its stack check (~0.25 KB).
+# -DTEND_OWN_STRSPN: src/strspn.c's strspn/strcspn look bytes up with strchr, no stack bitmap (~0.3 KB).
+# -DTEND_OWN_STRCHR: src/strchr.c's strchr/strchrnul are byte loops, getenv with them (~0.6 KB).
 # tools/sstrip.sh then drops the section headers, which nothing loads (~1.1 KB).
 # build/musl/libc.a: musl's libc.a with its code sections byte-aligned, not 16: x86-64 code needs
 # no alignment, and the padding in front of each libc function is ~1.9 KB (x86-64 only).
 STATIC_FLAGS := -Oz -flto -flto-partition=one -fno-caller-saves -fno-if-conversion -fno-partial-inlining \
                 -fno-optimize-sibling-calls -fno-tree-dominator-opts -fno-tree-slsr -fno-tree-tail-merge \
-                -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_STATIC \
+                -fno-shrink-wrap -fno-move-loop-invariants -fno-tree-loop-im -fno-thread-jumps -DTEND_OWN_MALLOC -DTEND_OWN_PASSWD -DTEND_STATIC \
                 -static -s -fno-pie -fno-jump-tables -malign-data=abi -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -Wl,--gc-sections -Wl,-z,noseparate-code -Wl,--build-id=none -Wl,-z,norelro \
                 -Wl,-z,common-page-size=64 -Wl,--sort-section=alignment
-STATIC_FLAGS += -DTEND_OWN_SETID -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK
+STATIC_FLAGS += -DTEND_OWN_SETID -DTEND_OWN_TIME -DTEND_OWN_THREAD -DTEND_OWN_FORK -DTEND_OWN_GETLINE -DTEND_OWN_CLOCK -DTEND_OWN_SETENV -DTEND_OWN_EXECVP -DTEND_OWN_STAT -DTEND_OWN_INET_PTON -DTEND_OWN_STRSPN -DTEND_OWN_STRCHR
 
 MUSL_LIBC ?= $(wildcard /usr/lib/x86_64-linux-musl/libc.a)
 STATIC_LIBC := $(if $(MUSL_LIBC),build/musl/libc.a)

@@ -195,7 +195,7 @@ void cgroup_init(struct tend *t)
 	char buf[PATH_MAX];
 	const char *parent = cgroup_detect(t->cfg, buf, sizeof buf, &t->cg_why, true);
 	if (!parent || !(t->cg_parent = strdup(parent))) {
-		say(t, V_INFO, "containment: keeper (%s)", parent ? strerror(errno) : t->cg_why);
+		say(t, V_INFO, "containment: keeper (%s)", parent ? errstr() : t->cg_why);
 		return;
 	}
 	unsigned want = 0;
@@ -208,7 +208,7 @@ void cgroup_init(struct tend *t)
 
 static void cg_warn(struct tend *t, struct svc *s, const char *what)
 {
-	say(t, V_WARN, "%s: %s/%s: %s", s->p->name, s->cg, what, strerror(errno));
+	say(t, V_WARN, "%s: %s/%s: %s", s->p->name, s->cg, what, errstr());
 }
 
 static bool populated(const struct svc *s)
@@ -254,7 +254,7 @@ static int make_cgroup(struct tend *t, struct svc *s)
 	if (cgroup_leaf(path, sizeof path, t->cg_parent, s->p->name) < 0 || (mkdir(path, 0755) < 0 && errno != EEXIST) ||
 	    !(s->cg = strdup(path)) || (fd = open(strcat(path, "/cgroup.events"), O_RDONLY | O_CLOEXEC)) < 0 ||
 	    loop_watch(t, &s->cg_ev, fd, EPOLLPRI, on_events) < 0) {
-		say(t, V_WARN, "%s: cgroup %s: %s; its keeper contains it", s->p->name, path, strerror(errno));
+		say(t, V_WARN, "%s: cgroup %s: %s; its keeper contains it", s->p->name, path, errstr());
 		if (fd >= 0)
 			close(fd);
 		free(s->cg);
@@ -358,7 +358,7 @@ void cgroup_remove(struct tend *t, struct svc *s)
 	loop_unwatch(t, &s->cg_ev);
 	close(s->cg_ev.fd);
 	if (rmdir(s->cg) < 0 && errno != ENOENT)
-		say(t, V_WARN, "%s: rmdir %s: %s", s->p->name, s->cg, strerror(errno));
+		say(t, V_WARN, "%s: rmdir %s: %s", s->p->name, s->cg, errstr());
 	free(s->cg);
 	s->cg = NULL;
 }

@@ -108,7 +108,7 @@ static long long parse_fixed(const char *v, long long scale, const char **end)
  * or a share (50%) as microseconds per 100 ms, 1 ms at least; each also "max" (-1). */
 static int parse_limit(const char *v, int kind, long long *out)
 {
-	const char *end;
+	const char *end = NULL; /* set by every parse below; gcc cannot tell under -fno-thread-jumps */
 	long long n;
 	if (!*v)
 		return -1;

@@ -117,7 +117,7 @@ static void converse(struct ctl *c, const char *name)
 	struct buf in;
 	buf_init(&in, 2 * CTL_MAX_LINE);
 	char *line = malloc(CTL_MAX_LINE);
-	size_t len;
+	size_t len = 0; /* read_line sets it; gcc cannot tell under -fno-thread-jumps */
 	while (line && read_line(&in, line, &len, &g.wait) > 0 && still_running(c, name, line, len))
 		;
 	ctl_out(c, "Exiting foreground");

@@ -112,13 +112,13 @@ static int take_name(struct tend *t, const char *tmp, const char *path, bool con
 			/* supervisord always says it; of tend's own default socket only -v does */
 			say(t, configured ? V_WARN : V_INFO, "Unlinking stale socket %s", path);
 			if (unlink(path) < 0 && errno != ENOENT)
-				return fail_as(t, configured, V_INFO, tmp, "unlink %s: %s", path, strerror(errno));
+				return fail_as(t, configured, V_INFO, tmp, "unlink %s: %s", path, errstr());
 		}
 		/* a file system without hard links: the name is free now, rename into it */
 		if (e != EEXIST && rename(tmp, path) == 0)
 			return 0;
 		if (e != EEXIST)
-			return fail_as(t, configured, V_INFO, tmp, "cannot create %s: %s", path, strerror(errno));
+			return fail_as(t, configured, V_INFO, tmp, "cannot create %s: %s", path, errstr());
 	}
 	return fail_as(t, configured, V_WARN, tmp, "%s%s", in_use, "");
 }
@@ -162,7 +162,7 @@ int ctl_listen_unix(struct tend *t, struct listener *l, const char *path, int mo
 	if (snprintf(tmp, sizeof tmp, "%s/.tend-XXXXXX", d) + 2 >= (int)sizeof sa.sun_path)
 		return fail(t, configured, "socket path too long: %s%s", path, "");
 	if (!mkdtemp(tmp))
-		return fail(t, configured, "cannot create a socket in %s: %s", d, strerror(errno));
+		return fail(t, configured, "cannot create a socket in %s: %s", d, errstr());
 	size_t tl = strlen(tmp);
 	strcpy(tmp + tl, "/s");
 	const char *step = "";
@@ -187,7 +187,7 @@ int ctl_listen_unix(struct tend *t, struct listener *l, const char *path, int mo
 	drop_private(tmp);
 	struct stat st;
 	if (rc == 0 && lstat(path, &st) < 0) {
-		rc = fail(t, configured, "stat %s: %s", path, strerror(errno));
+		rc = fail(t, configured, "stat %s: %s", path, errstr());
 		unlink(path);
 	}
 	if (rc < 0) {
@@ -272,9 +272,9 @@ int ctl_listen_inet(struct tend *t, struct listener *l, const char *host, int po
 			  "(tend does not resolve host names; use an IP address or localhost)", host, port);
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
 	if (fd < 0)
-		die(t, 2, "Cannot open an HTTP server: socket: %s", strerror(errno));
+		die(t, 2, "Cannot open an HTTP server: socket: %s", errstr());
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
-		say(t, V_WARN, "control: SO_REUSEADDR: %s", strerror(errno));
+		say(t, V_WARN, "control: SO_REUSEADDR: %s", errstr());
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, BACKLOG) < 0) {
 		int e = errno;
 		close(fd);
@@ -336,7 +336,7 @@ static void on_listen(struct tend *t, struct watch *w, uint32_t events)
 		if (errno == EINTR || errno == ECONNABORTED)
 			continue;
 		if (errno != EAGAIN && errno != EWOULDBLOCK) { /* EMFILE and the like: do not spin */
-			say(t, V_WARN, "control: accept on %s: %s", l->what, strerror(errno));
+			say(t, V_WARN, "control: accept on %s: %s", l->what, errstr());
 			loop_events(t, &l->w, EPOLLET); /* nothing until resumed */
 			timer_arm(t, &l->pause, ACCEPT_PAUSE_MS, listen_resume);
 		}

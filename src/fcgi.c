@@ -104,7 +104,7 @@ static struct fcgi_pool *pool_open(const char *program, const struct fcgi_socket
 	}
 	if (pl && pl->fd >= 0 && !(why = s->path ? bind_unix(pl, s) : bind_tcp(pl, s)) && listen(pl->fd, s->backlog) == 0)
 		return pl;
-	snprintf(err, len, "Could not create FastCGI socket %s: %s%s", s->url, why ? why : "", strerror(errno));
+	snprintf(err, len, "Could not create FastCGI socket %s: %s%s", s->url, why ? why : "", errstr());
 	if (pl)
 		pool_free(pl); /* a unix socket already bound is unlinked, as supervisord does */
 	return NULL;
@@ -123,7 +123,7 @@ static struct fcgi_pool *pool_get(struct tend *t, const struct program *p, char 
 		pl->next = t->fcgi;
 		t->fcgi = pl;
 	} else if (pl && (listen(pl->fd, s->backlog) < 0 || (s->path && ours(pl, s->path) && (why = unix_perms(s))))) {
-		say(t, V_WARN, "[fcgi-program:%s]: %s: %s%s", p->program, s->url, why, strerror(errno));
+		say(t, V_WARN, "[fcgi-program:%s]: %s: %s%s", p->program, s->url, why, errstr());
 	}
 	return pl;
 }

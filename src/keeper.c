@@ -234,7 +234,7 @@ static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	send_msg(K_HELLO, KEEPER_PROTO | (spec->reexeced ? KEEPER_REEXECED : 0), NULL);
 	if (p->containment && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		dprintf(2, "tend: %s: cannot contain the service (subreaper): %s\n", p->name, strerror(errno));
+		dprintf(2, "tend: %s: cannot contain the service (subreaper): %s\n", p->name, errstr());
 	sigset_t set;
 	sigemptyset(&set);
 	for (int i = 0; i < 6; i++) /* CHLD; TERM: stop; the rest only as the service's parent (above) */
@@ -243,16 +243,16 @@ static void __attribute__((noreturn)) keeper_run(const struct keeper_spec *spec)
 	k.stop_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	k.start_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (k.sigfd < 0 || k.stop_tfd < 0 || k.start_tfd < 0)
-		spawn_error("keeper: %s%s", strerror(errno), "");
+		spawn_error("keeper: %s%s", errstr(), "");
 	if (spec->start_dir && chdir(spec->start_dir) < 0)
-		spawn_error("couldn't chdir to %s: %s", spec->start_dir, strerror(errno));
+		spawn_error("couldn't chdir to %s: %s", spec->start_dir, errstr());
 	struct run_as ru;
 	char why[240];
 	if (spawn_check(p, &ru, why, sizeof why))
 		spawn_error_kind(check_kind(why), "%s%s", why, "");
 	k.main = fork();
 	if (k.main < 0)
-		spawn_error("fork: %s%s", strerror(errno), "");
+		spawn_error("fork: %s%s", errstr(), "");
 	if (k.main == 0)
 		exec_service(spec, &ru);
 	k.main_alive = true;
@@ -398,7 +398,7 @@ pid_t keeper_spawn(struct tend *t, const struct keeper_spec *spec, const int fds
 	if (pid == 0) {
 		if (keeper_fds(fds, rp[1], cp[0]) < 0) {
 			char why[128];
-			snprintf(why, sizeof why, "keeper: file descriptors: %s", strerror(errno));
+			snprintf(why, sizeof why, "keeper: file descriptors: %s", errstr());
 			report_to(rp[1], K_SPAWNERR, 0, why);
 			_exit(1);
 		}

@@ -113,7 +113,7 @@ static void file_rotate(struct tend *t, struct log_src *s)
 	s->file_fd = -1;
 	if (s->tgt->backups <= 0) {
 		if (truncate(p, 0) < 0)
-			say(t, V_WARN, "truncate %s: %s", p, strerror(errno));
+			say(t, V_WARN, "truncate %s: %s", p, errstr());
 	} else {
 		for (int i = s->tgt->backups - 1; i >= 1; i--) {
 			snprintf(from, sizeof from, "%s.%d", p, i);
@@ -122,7 +122,7 @@ static void file_rotate(struct tend *t, struct log_src *s)
 		}
 		snprintf(to, sizeof to, "%s.1", p);
 		if (rename(p, to) < 0)
-			say(t, V_WARN, "rename %s: %s", p, strerror(errno));
+			say(t, V_WARN, "rename %s: %s", p, errstr());
 	}
 	file_open(t, s);
 }
@@ -290,7 +290,7 @@ static size_t emit(struct tend *t, struct log_src *s, const char *p, size_t n, b
 static void src_watch(struct tend *t, struct log_src *s)
 {
 	if (s->fd >= 0 && !s->w.events && loop_watch(t, &s->w, s->fd, EPOLLIN, s->w.fn) < 0)
-		say(t, V_WARN, "%s: epoll: %s", s->name, strerror(errno));
+		say(t, V_WARN, "%s: epoll: %s", s->name, errstr());
 }
 
 static void src_eof(struct tend *t, struct log_src *s)

@@ -30,7 +30,7 @@ static void timerfd_program(struct tend *t)
 			its.it_value.tv_nsec = 1;
 	}
 	if (timerfd_settime(t->timerw.fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
-		say(t, V_WARN, "timerfd_settime: %s", strerror(errno));
+		say(t, V_WARN, "timerfd_settime: %s", errstr());
 	t->timer_set = due;
 }
 
@@ -67,7 +67,7 @@ static void on_timerfd(struct tend *t, struct watch *w, uint32_t events)
 	(void)events;
 	uint64_t n;
 	if (read(w->fd, &n, sizeof n) < 0 && errno != EAGAIN && errno != EINTR)
-		say(t, V_WARN, "read timerfd: %s", strerror(errno));
+		say(t, V_WARN, "read timerfd: %s", errstr());
 	t->timer_set = 0; /* it fired: disarmed until reprogrammed */
 	uint64_t now = now_ms();
 	while (t->timers && t->timers->due <= now) {
@@ -97,14 +97,14 @@ void loop_events(struct tend *t, struct watch *w, uint32_t events)
 		return;
 	struct epoll_event ev = {.events = events, .data.ptr = w};
 	if (epoll_ctl(t->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
-		say(t, V_WARN, "epoll_ctl(%d): %s", w->fd, strerror(errno));
+		say(t, V_WARN, "epoll_ctl(%d): %s", w->fd, errstr());
 	w->events = events;
 }
 
 void loop_unwatch(struct tend *t, struct watch *w)
 {
 	if (w->events && epoll_ctl(t->epfd, EPOLL_CTL_DEL, w->fd, NULL) < 0)
-		say(t, V_WARN, "epoll_ctl del(%d): %s", w->fd, strerror(errno));
+		say(t, V_WARN, "epoll_ctl del(%d): %s", w->fd, errstr());
 	w->events = 0;
 }
 
@@ -128,7 +128,7 @@ void loop_run(struct tend *t, void (*before_sleep)(struct tend *t))
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			die(t, 1, "epoll_wait: %s", strerror(errno));
+			die(t, 1, "epoll_wait: %s", errstr());
 		}
 		for (int i = 0; i < n && !t->done; i++) {
 			struct watch *w = evs[i].data.ptr;

@@ -29,7 +29,7 @@ static const char *absolute_path(struct tend *t, const char *path)
 	if (path[0] == '/')
 		return path;
 	if (!getcwd(cwd, sizeof cwd))
-		die(t, 2, "getcwd: %s", strerror(errno));
+		die(t, 2, "getcwd: %s", errstr());
 	char *abs = malloc(strlen(cwd) + strlen(path) + 2);
 	if (!abs)
 		die(t, 1, "out of memory");
@@ -84,14 +84,14 @@ static void leave_start_dir(struct tend *t)
 	char cwd[PATH_MAX];
 	int fd = -1;
 	if (t->cfg && (!getcwd(cwd, sizeof cwd) || !(t->start_dir = strdup(cwd))))
-		die(t, 1, "getcwd: %s", strerror(errno));
+		die(t, 1, "getcwd: %s", errstr());
 	if (t->opt.argv && (fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		say(t, V_WARN, "open .: %s; staying in the start directory", strerror(errno));
+		say(t, V_WARN, "open .: %s; staying in the start directory", errstr());
 		return;
 	}
 	if (chdir("/") < 0) {
-		say(t, V_WARN, "chdir /: %s", strerror(errno));
-		dumb_say(t, "Unable to chdir(\"/\") (errno=%d %s)", errno, strerror(errno));
+		say(t, V_WARN, "chdir /: %s", errstr());
+		dumb_say(t, "Unable to chdir(\"/\") (errno=%d %s)", errno, errstr());
 		if (fd >= 0)
 			close(fd);
 		return;
@@ -156,26 +156,26 @@ int main(int argc, char **argv)
 	log_format_init(&t); /* before the first line of tend's own */
 	t.keeper_fork_only = getenv("TEND_KEEPER_FORK_ONLY") != NULL; /* the fallback, on purpose (tests) */
 	if (t.opt.pdeathsig && prctl(PR_SET_PDEATHSIG, t.opt.pdeathsig) < 0)
-		die(&t, 1, "prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+		die(&t, 1, "prctl(PR_SET_PDEATHSIG): %s", errstr());
 	if (!t.pid1) {
 		if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
 			say(&t, V_WARN, "cannot become a child subreaper: %s; orphans will not be reaped",
-			    strerror(errno));
+			    errstr());
 		else
 			say(&t, V_INFO, "not PID 1: registered as child subreaper");
 	}
 	if (loop_init(&t) < 0 || signals_open(&t) < 0)
-		die(&t, 1, "event loop: %s", strerror(errno));
+		die(&t, 1, "event loop: %s", errstr());
 	leave_start_dir(&t);
 	if (t.opt.argv && spawn_exec_child(&t) < 0)
-		die(&t, 1, "fork: %s", strerror(errno));
+		die(&t, 1, "fork: %s", errstr());
 	if (t.cfg) { /* first: a configured socket that cannot be had stops everything (it exits 2) */
 		fcgi_start(&t);
 		ctl_server_start(&t); /* -1: the default socket is unavailable, as it warned */
 		export_server_url(&t);
 	}
 	if (t.cfg && services_start(&t) < 0)
-		die(&t, 1, "cannot start services: %s", strerror(errno));
+		die(&t, 1, "cannot start services: %s", errstr());
 	loop_run(&t, end_of_turn);
 	if (t.cfg) {
 		ctl_server_stop(&t);

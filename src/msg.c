@@ -5,6 +5,7 @@
 #include "log_format.h"
 #include "sink.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,11 @@ void die(struct tend *t, int code, const char *fmt, ...)
 	va_end(ap);
 	say_finish(t);
 	exit(code);
+}
+
+const char *errstr(void)
+{
+	return strerror(errno);
 }
 
 void say_finish(struct tend *t)

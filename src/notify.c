@@ -88,7 +88,7 @@ static void notify_readable(struct tend *t, struct watch *w, uint32_t events)
 		ssize_t n = recvmsg(w->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
-				say(t, V_WARN, "sd_notify socket: %s", strerror(errno));
+				say(t, V_WARN, "sd_notify socket: %s", errstr());
 			return;
 		}
 		buf[n > NOTIFY_MSG_MAX ? NOTIFY_MSG_MAX : n] = 0;

@@ -289,7 +289,7 @@ static bool scan_int(const char **s, int *out)
 
 static void dumb_rewrite(struct tend *t, const char *arg, bool *user_set)
 {
-	int s, r;
+	int s, r = 0; /* scan_int sets it; gcc cannot tell under -fno-thread-jumps */
 	const char *p = arg;
 	if (!scan_int(&p, &s) || *p++ != ':' || !scan_int(&p, &r) || s < 1 || s > 31 || r < 0 || r > 31) {
 		fprintf(stderr,

@@ -81,7 +81,7 @@ static const char *sv_dirpath(const char *prog, const char *given, const char *v
 {
 	char path[PATH_MAX], cwd[PATH_MAX], checked[PATH_MAX] = "", *abs;
 	if (!getcwd(cwd, sizeof cwd))
-		sv_fail(prog, "getcwd: %s", strerror(errno));
+		sv_fail(prog, "getcwd: %s", errstr());
 	if (path_expand_user(v, path, sizeof path) < 0 || path_dir_missing(path, cwd, checked))
 		sv_fail(prog, "invalid value for %s '%s': The directory named as part of the path %s does not exist",
 			given, v, v);

@@ -70,7 +70,7 @@ static void http_read(struct tend *t, struct probe *pr)
 			code = atoi(pr->reply + 9);
 		char why[100];
 		if (n < 0)
-			snprintf(why, sizeof why, "read: %s", strerror(errno));
+			snprintf(why, sizeof why, "read: %s", errstr());
 		else if (code)
 			snprintf(why, sizeof why, "HTTP status %d", code);
 		else
@@ -133,7 +133,7 @@ static void start_connect(struct tend *t, struct probe *pr)
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	char why[100];
 	if (fd < 0 || (connect(fd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)) {
-		snprintf(why, sizeof why, "%s: %s", fd < 0 ? "socket" : "connect", strerror(errno));
+		snprintf(why, sizeof why, "%s: %s", fd < 0 ? "socket" : "connect", errstr());
 		if (fd >= 0)
 			close(fd);
 		finish(t, pr, false, why);
@@ -208,12 +208,12 @@ static void start_command(struct tend *t, struct probe *pr)
 		close(null);
 	if (pr->keeper < 0) {
 		pr->keeper = 0;
-		snprintf(pr->why, sizeof pr->why, "fork: %s", strerror(errno));
+		snprintf(pr->why, sizeof pr->why, "fork: %s", errstr());
 		finish(t, pr, false, pr->why);
 		return;
 	}
 	if (loop_watch(t, &pr->report, report, EPOLLIN, keeper_report) < 0)
-		say(t, V_WARN, "%s: epoll: %s", p->name, strerror(errno));
+		say(t, V_WARN, "%s: epoll: %s", p->name, errstr());
 }
 
 static void stop_command(struct tend *t, struct probe *pr)

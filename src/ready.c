@@ -56,7 +56,7 @@ int ready_prepare(struct tend *t, struct svc *s)
 	if (s->p->lc.ready.kind != PROBE_FD)
 		return -1;
 	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
-		say(t, V_WARN, "%s: readiness pipe: %s (it can only time out)", s->p->name, strerror(errno));
+		say(t, V_WARN, "%s: readiness pipe: %s (it can only time out)", s->p->name, errstr());
 		return -1;
 	}
 	fcntl(p[1], F_SETFL, 0); /* the service's end blocks as an ordinary fd would */
@@ -130,7 +130,7 @@ void ready_begin(struct tend *t, struct svc *s)
 	switch (lc->ready.kind) {
 	case PROBE_FD:
 		if (s->life.ready_fd.fd >= 0 && loop_watch(t, &s->life.ready_fd, s->life.ready_fd.fd, EPOLLIN, fd_readable) < 0)
-			say(t, V_WARN, "%s: epoll: %s", s->p->name, strerror(errno));
+			say(t, V_WARN, "%s: epoll: %s", s->p->name, errstr());
 		break;
 	case PROBE_LOG:
 		log_begin(t, s);

@@ -30,7 +30,7 @@ static int kill_descendants(struct tend *t, int sig)
 		return kill(-1, sig) == 0 ? 1 : 0;
 	int n = tree_signal(t->self, sig, false);
 	if (n < 0)
-		say(t, V_WARN, "cannot list processes in /proc: %s", strerror(errno));
+		say(t, V_WARN, "cannot list processes in /proc: %s", errstr());
 	return n;
 }
 
@@ -113,7 +113,7 @@ static void end_with_main_child(struct tend *t)
 {
 	int sig = t->opt.persona == PERSONA_DUMB_INIT ? last_signal(t) : 0;
 	if (sig && t->opt.setsid && kill(-t->child, sig) < 0 && errno != ESRCH)
-		say(t, V_WARN, "kill(-%d, %s): %s", (int)t->child, sig_name(sig), strerror(errno));
+		say(t, V_WARN, "kill(-%d, %s): %s", (int)t->child, sig_name(sig), errstr());
 	exec_child_done(t);
 }
 

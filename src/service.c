@@ -336,7 +336,7 @@ static void spawn_spec(struct tend *t, struct svc *s, struct keeper_spec *spec, 
 		if ((*env = notify_env(t, s)))
 			spec->p.env = *env;
 		else
-			say(t, V_WARN, "%s: no sd_notify socket for it: %s", s->p->name, strerror(errno));
+			say(t, V_WARN, "%s: no sd_notify socket for it: %s", s->p->name, errstr());
 	}
 }
 
@@ -353,7 +353,7 @@ void svc_spawn(struct tend *t, struct svc *s)
 	s->status = 0;
 	s->spawnerr[0] = 0;
 	if (open_pipes(t, s) < 0) {
-		snprintf(s->spawnerr, sizeof s->spawnerr, "log pipes: %s", strerror(errno));
+		snprintf(s->spawnerr, sizeof s->spawnerr, "log pipes: %s", errstr());
 		spawn_failed(t, s);
 		return;
 	}
@@ -365,7 +365,7 @@ void svc_spawn(struct tend *t, struct svc *s)
 	}
 	if (in < 0)
 		say(t, V_WARN, "%s: stdin pipe: %s; this run gets no stdin (sendProcessStdin fails)", s->p->name,
-		    strerror(errno));
+		    errstr());
 	struct keeper_spec spec;
 	char **env;
 	spawn_spec(t, s, &spec, &env);
@@ -393,12 +393,12 @@ void svc_spawn(struct tend *t, struct svc *s)
 		s->keeper = 0;
 		stdin_pipe_close(t, s);
 		ready_end(t, s); /* the fd:N pipe */
-		snprintf(s->spawnerr, sizeof s->spawnerr, "fork: %s", strerror(errno));
+		snprintf(s->spawnerr, sizeof s->spawnerr, "fork: %s", errstr());
 		spawn_failed(t, s);
 		return;
 	}
 	if (loop_watch(t, &s->ctl, ctl, EPOLLIN, on_ctl) < 0)
-		say(t, V_WARN, "%s: epoll: %s", s->p->name, strerror(errno));
+		say(t, V_WARN, "%s: epoll: %s", s->p->name, errstr());
 	if (s->state != ST_STARTING) /* not again after a keeper re-exec fallback */
 		set_state(t, s, ST_STARTING, NULL);
 	svc_arm_hello(t, s);

@@ -27,7 +27,7 @@ void svc_refresh_strays(struct tend *t, struct svc *s)
 	struct pidset kids = {0};
 	if (proc_children(t->self, &kids) < 0)
 		say(t, V_WARN, "%s: cannot list processes (%s): what its keeper left is reaped, not stopped",
-		    s->p->name, strerror(errno));
+		    s->p->name, errstr());
 	for (size_t i = 0; i < kids.n; i++) {
 		pid_t c = kids.v[i];
 		if (supervise_known_child(t, c) || !pidset_add(&s->strays, c))
@@ -130,6 +130,6 @@ void svc_send_stop(struct tend *t, struct svc *s)
 {
 	struct kmsg m = {.type = K_STOP};
 	if (s->cmd_fd >= 0 && write(s->cmd_fd, &m, sizeof m) < 0 && errno != EPIPE)
-		say(t, V_WARN, "%s: cannot reach keeper: %s", s->p->name, strerror(errno));
+		say(t, V_WARN, "%s: cannot reach keeper: %s", s->p->name, errstr());
 }
 

@@ -81,7 +81,7 @@ void signals_forward(struct tend *t, int sig)
 	if (r < 0 && errno == ESRCH && target < 0)
 		r = kill(t->child, to); /* the child has not made its group/session yet */
 	if (r < 0 && errno != ESRCH)
-		say(t, V_WARN, "kill(%d, %s): %s", (int)target, sig_name(to), strerror(errno));
+		say(t, V_WARN, "kill(%d, %s): %s", (int)target, sig_name(to), errstr());
 	else
 		say(t, V_DEBUG, "forwarded signal %s to %s %d", sig_name(to),
 		    target < 0 ? "group" : "pid", (int)t->child);
@@ -159,7 +159,7 @@ static void on_signalfd(struct tend *t, struct watch *w, uint32_t events)
 			if (errno == EINTR)
 				continue;
 			if (errno != EAGAIN)
-				say(t, V_WARN, "read signalfd: %s", strerror(errno));
+				say(t, V_WARN, "read signalfd: %s", errstr());
 			return;
 		}
 		for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)

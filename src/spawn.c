@@ -57,13 +57,13 @@ static void take_terminal(struct tend *t)
 	if (t->opt.setsid) {
 		if (setsid() < 0) {
 			dprintf(2, "[dumb-init] Unable to setsid (errno=%d %s). Exiting.\n", errno,
-				strerror(errno));
+				errstr());
 			_exit(1);
 		}
 		char line[160];
 		if (ioctl(0, TIOCSCTTY, 0) < 0 && t->opt.dumb_debug) { /* normal without a terminal */
 			snprintf(line, sizeof line, "[dumb-init] Unable to attach to controlling tty (errno=%d %s).\n",
-				 errno, strerror(errno));
+				 errno, errstr());
 			child_say(line);
 		}
 		if (t->opt.dumb_debug)
@@ -73,7 +73,7 @@ static void take_terminal(struct tend *t)
 	setpgid(0, 0);
 	if (tcsetpgrp(0, getpid()) < 0 && errno != ENOTTY && errno != ENXIO && errno != EBADF &&
 	    errno != EINVAL) {
-		dprintf(2, "%s: tcsetpgrp: %s\n", t->name, strerror(errno));
+		dprintf(2, "%s: tcsetpgrp: %s\n", t->name, errstr());
 		_exit(1);
 	}
 }
@@ -102,7 +102,7 @@ static void exec_failed(struct tend *t, const char *cmd, int err)
 static void dumb_init_detach_tty(struct tend *t)
 {
 	if (ioctl(0, TIOCNOTTY) < 0) {
-		dumb_say(t, "Unable to detach from controlling tty (errno=%d %s).", errno, strerror(errno));
+		dumb_say(t, "Unable to detach from controlling tty (errno=%d %s).", errno, errstr());
 		return;
 	}
 	if (getsid(0) == t->self) {
@@ -122,7 +122,7 @@ pid_t spawn_exec_child(struct tend *t)
 		return -1;
 	if (pid == 0) {
 		if (t->start_dir_fd >= 0 && fchdir(t->start_dir_fd) < 0) {
-			dprintf(2, "%s: cannot return to the start directory: %s\n", t->name, strerror(errno));
+			dprintf(2, "%s: cannot return to the start directory: %s\n", t->name, errstr());
 			_exit(1);
 		}
 		take_terminal(t);
@@ -223,7 +223,7 @@ const char *spawn_check(const struct program *p, struct run_as *ru, char *buf, s
 static void set_ids(const struct run_as *ru)
 {
 	if (initgroups(ru->name, ru->gid) < 0 || setgid(ru->gid) < 0 || setuid(ru->uid) < 0) {
-		dprintf(2, "tend: couldn't setuid to %s: %s\n", ru->name, strerror(errno));
+		dprintf(2, "tend: couldn't setuid to %s: %s\n", ru->name, errstr());
 		_exit(127);
 	}
 }
@@ -251,7 +251,7 @@ void exec_service(const struct keeper_spec *k, const struct run_as *ru)
 {
 	const struct program *p = &k->p;
 	if (k->cgroup && cgroup_write(k->cgroup, "cgroup.procs", "0") < 0) { /* before it can fork */
-		dprintf(2, "tend: %s: cannot join cgroup %s: %s\n", p->name, k->cgroup, strerror(errno));
+		dprintf(2, "tend: %s: cannot join cgroup %s: %s\n", p->name, k->cgroup, errstr());
 		_exit(127);
 	}
 	setsid(); /* own session and group: stopasgroup reaches it, the tty does not */
@@ -274,7 +274,7 @@ void exec_service(const struct keeper_spec *k, const struct run_as *ru)
 	if (ru->switch_ids)
 		set_ids(ru);
 	if (p->directory && chdir(p->directory) < 0) {
-		dprintf(2, "tend: couldn't chdir to %s: %s\n", p->directory, strerror(errno));
+		dprintf(2, "tend: couldn't chdir to %s: %s\n", p->directory, errstr());
 		_exit(127);
 	}
 	if (p->umask >= 0)
@@ -285,8 +285,8 @@ void exec_service(const struct keeper_spec *k, const struct run_as *ru)
 		setrlimit(RLIMIT_NPROC, &k->nproc);
 	service_reset_signals();
 	if (p->lc.ready.kind == PROBE_FD && ready_fd_in_place(p->lc.ready.fd) < 0)
-		dprintf(2, "tend: %s: readiness fd %d: %s\n", p->name, p->lc.ready.fd, strerror(errno));
+		dprintf(2, "tend: %s: readiness fd %d: %s\n", p->name, p->lc.ready.fd, errstr());
 	execvp(p->argv[0], p->argv);
-	dprintf(2, "tend: couldn't exec %s: %s\n", p->argv[0], strerror(errno));
+	dprintf(2, "tend: couldn't exec %s: %s\n", p->argv[0], errstr());
 	_exit(127);
 }

@@ -41,7 +41,7 @@ static int stdin_flush(struct tend *t, struct svc *s)
 		buf_consume(&s->in_buf, (size_t)n);
 	}
 	if (s->in_buf.len && !s->in_wr.events && loop_watch(t, &s->in_wr, s->in_w, EPOLLOUT, on_stdin_writable) < 0) {
-		say(t, V_WARN, "%s: stdin: cannot wait for the pipe (%s); %zu bytes dropped", s->p->name, strerror(errno),
+		say(t, V_WARN, "%s: stdin: cannot wait for the pipe (%s); %zu bytes dropped", s->p->name, errstr(),
 		    s->in_buf.len);
 		buf_reset(&s->in_buf);
 		rc = -1;

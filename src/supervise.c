@@ -77,7 +77,7 @@ static void raise_to_min(struct tend *t, int res, const char *name, long long mi
 {
 	struct rlimit rl;
 	if (getrlimit(res, &rl) < 0)
-		die(t, 1, "getrlimit(%s): %s", name, strerror(errno));
+		die(t, 1, "getrlimit(%s): %s", name, errstr());
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)min) {
 		rlim_t hard = rl.rlim_max;
 		if (hard != RLIM_INFINITY && hard < (rlim_t)min)
@@ -101,7 +101,7 @@ static void raise_limits(struct tend *t)
 	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			say(t, V_DEBUG, "setrlimit(NOFILE): %s", strerror(errno));
+			say(t, V_DEBUG, "setrlimit(NOFILE): %s", errstr());
 	}
 }
 
@@ -115,7 +115,7 @@ static void write_pidfile(struct tend *t)
 	char line[24];
 	int n = snprintf(line, sizeof line, "%d\n", (int)getpid());
 	if (fd < 0 || write(fd, line, (size_t)n) != n) {
-		say(t, V_WARN, "could not write pidfile %s: %s", path, strerror(errno));
+		say(t, V_WARN, "could not write pidfile %s: %s", path, errstr());
 	} else {
 		t->pidfile_written = strdup(path);
 		say(t, V_INFO, "tend started with pid %d (pidfile %s)", (int)getpid(), path);
@@ -129,7 +129,7 @@ void services_cleanup(struct tend *t)
 	for (int i = 0; i < t->nsvcs; i++)
 		cgroup_remove(t, t->svcs[i]); /* empty by now: tend exits only once all is reaped */
 	if (t->pidfile_written && unlink(t->pidfile_written) < 0 && errno != ENOENT)
-		say(t, V_WARN, "could not remove pidfile %s: %s", t->pidfile_written, strerror(errno));
+		say(t, V_WARN, "could not remove pidfile %s: %s", t->pidfile_written, errstr());
 }
 
 int services_start(struct tend *t)
