@@ -14,6 +14,7 @@ import os
 import pty  # noqa: F401  (documented dependency of the tty tests)
 import re
 import select
+import shutil
 import signal
 import subprocess
 import threading
@@ -48,6 +49,18 @@ def _set_subreaper(on):
 
 # ----------------------------------------------------------------------------
 # small utilities
+
+
+def musl_diff(outdir, name):
+    """tests/unit/NAME.c built with musl-gcc -static into OUTDIR: a program that compares
+    one of the static build's own libc functions (src/*.c under -DTEND_OWN_*) with
+    musl's. Skips where musl-gcc is missing."""
+    if not shutil.which("musl-gcc"):
+        pytest.skip("needs musl-gcc")
+    out = os.path.join(str(outdir), name)
+    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
+                    "-o", out, os.path.join(ROOT, "tests", "unit", name + ".c")], check=True)
+    return out
 
 
 def wait_for(cond, timeout=5.0, interval=0.005, what="condition"):

@@ -3,20 +3,15 @@ tests/unit/musl_clock_diff.c compares return values and errno for many clock ids
 read the same clock, and mkdtemp's errors, restored templates and names (as root, also the
 EACCES path as nobody)."""
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import musl_diff
 
 
 def test_clock_matches_musl(tmp_path):
-    if not shutil.which("musl-gcc"):
-        pytest.skip("needs musl-gcc")
-    out = str(tmp_path / "musl_clock_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_clock_diff.c")], check=True)
+    out = musl_diff(tmp_path, "musl_clock_diff")
     r = subprocess.run([out, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == ""

@@ -2,20 +2,15 @@
 runs each PATH and name through both in forked children and compares what happened (the
 program's exit status, or the errno)."""
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import musl_diff
 
 
 def test_execvp_matches_musl(tmp_path):
-    if not shutil.which("musl-gcc"):
-        pytest.skip("needs musl-gcc")
-    out = str(tmp_path / "musl_execvp_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_execvp_diff.c")], check=True)
+    out = musl_diff(tmp_path, "musl_execvp_diff")
     r = subprocess.run([out, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == ""

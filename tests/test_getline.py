@@ -3,20 +3,15 @@ tests/unit/musl_getline_diff.c reads the same inputs (empty, no trailing newline
 lines longer than the buffers, several delimiters, from a file and from a pipe) through both
 and compares every call's result; and tend's ENOMEM and EINVAL paths."""
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import musl_diff
 
 
 def test_getline_matches_musl(tmp_path):
-    if not shutil.which("musl-gcc"):
-        pytest.skip("needs musl-gcc")
-    out = str(tmp_path / "musl_getline_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_getline_diff.c")], check=True)
+    out = musl_diff(tmp_path, "musl_getline_diff")
     r = subprocess.run([out, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == ""

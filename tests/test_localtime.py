@@ -4,12 +4,11 @@ many times (each transition of a zone file and its neighbours, New Year's edges,
 limits of time_t and of tm_year), under POSIX TZ strings, TZ unset and empty, missing
 and non-TZif files, and every zone file of the system's zoneinfo."""
 import os
-import shutil
 import subprocess
 
 import pytest
 
-from conftest import ASAN, ROOT
+from conftest import ASAN, musl_diff
 
 POSIX = ["-", "", "UTC", "GMT", "UTC0", "GMT+2", "UTC+3", "GMT-14", "EST5EDT", "EST5EDT,M3.2.0,M11.1.0",
          "CET-1CEST,M3.5.0,M10.5.0/3", "<+03>-3", "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", "NZST-12NZDT,M9.5.0,M4.1.0/3",
@@ -28,11 +27,7 @@ pytestmark = pytest.mark.skipif(ASAN, reason="musl against musl: covered by make
 
 @pytest.fixture(scope="module")
 def diff_bin(tmp_path_factory):
-    if not shutil.which("musl-gcc"):
-        pytest.skip("needs musl-gcc")
-    out = str(tmp_path_factory.mktemp("localtime") / "musl_time_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_time_diff.c")], check=True)
+    out = musl_diff(tmp_path_factory.mktemp("localtime"), "musl_time_diff")
     return out
 
 

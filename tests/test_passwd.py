@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import musl_diff
 
 PASSWD = """root:x:0:0:root:/root:/bin/sh
 # a comment:x:1:1::/:/bin/sh
@@ -40,9 +40,7 @@ NAMES = ["root", "daemon", "short", "badid", "junk", "trail", ":colon", "empty",
 def diff_bin(tmp_path_factory):
     if not shutil.which("musl-gcc") or not shutil.which("unshare") or os.geteuid() != 0:
         pytest.skip("needs musl-gcc, unshare and root")
-    out = str(tmp_path_factory.mktemp("passwd") / "musl_passwd_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_passwd_diff.c")], check=True)
+    out = musl_diff(tmp_path_factory.mktemp("passwd"), "musl_passwd_diff")
     return out
 
 

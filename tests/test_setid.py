@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import ASAN, ROOT
+from conftest import ASAN, musl_diff
 
 # a musl build of src/setid.c against musl itself, whatever binary is under test: the
 # sanitizer run would repeat the same comparison
@@ -18,9 +18,7 @@ pytestmark = pytest.mark.skipif(ASAN, reason="musl against musl: covered by make
 def test_setid_matches_musl(tmp_path):
     if not shutil.which("musl-gcc") or os.geteuid() != 0:
         pytest.skip("needs musl-gcc and root")
-    out = str(tmp_path / "musl_setid_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_setid_diff.c")], check=True)
+    out = musl_diff(tmp_path, "musl_setid_diff")
     r = subprocess.run([out], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == ""

@@ -7,15 +7,13 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import musl_diff
 
 
 def test_stat_matches_musl(tmp_path):
     if not shutil.which("musl-gcc") or os.uname().machine != "x86_64":
         pytest.skip("needs musl-gcc on x86-64")
-    out = str(tmp_path / "musl_stat_diff")
-    subprocess.run(["musl-gcc", "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-O1", "-static",
-                    "-o", out, os.path.join(ROOT, "tests", "unit", "musl_stat_diff.c")], check=True)
+    out = musl_diff(tmp_path, "musl_stat_diff")
     r = subprocess.run([out, str(tmp_path)], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout == ""
